@@ -1,0 +1,92 @@
+using Microsoft.DurableTask.Client;
+
+namespace OptOut.Workflow.Cases;
+
+/// <summary>What the API returns for a case. Built from the custom status and output only: never from the input.</summary>
+public sealed record CaseView(
+    string CaseId,
+    string Stage,
+    string Status,
+    string? Outcome,
+    string? Detail,
+    string ClientName,
+    string SsnMasked,
+    string Office,
+    string CaseManager,
+    DateTime? ReceivedAt,
+    DateTime? LastUpdatedAt,
+    DateTime? WaitingSince,
+    int RemindersSent,
+    bool Escalated,
+    string? Decision,
+    DateTime? ClosedAt,
+    IReadOnlyList<TimelineView> Timeline)
+{
+    public static CaseView From(OrchestrationMetadata instance)
+    {
+        var status = ReadStatus(instance);
+        CaseResult? result = null;
+        if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed && instance.SerializedOutput is not null)
+        {
+            result = instance.ReadOutputAs<CaseResult>();
+        }
+
+        var stage = status?.Stage.ToString() ?? CaseStage.Received.ToString();
+        string? outcome = result?.Outcome.ToString() ?? status?.Outcome?.ToString();
+        var detail = result?.Detail;
+        if (instance.RuntimeStatus is OrchestrationRuntimeStatus.Terminated)
+        {
+            stage = CaseStage.Closed.ToString();
+            outcome ??= CaseOutcome.Withdrawn.ToString();
+            detail ??= "The case was terminated by an operator.";
+        }
+        else if (instance.RuntimeStatus is OrchestrationRuntimeStatus.Failed)
+        {
+            stage = CaseStage.Closed.ToString();
+            outcome ??= CaseOutcome.Failed.ToString();
+            detail ??= "The workflow stopped unexpectedly; operations have been alerted.";
+        }
+
+        return new CaseView(
+            instance.InstanceId,
+            stage,
+            instance.RuntimeStatus.ToString(),
+            outcome,
+            detail,
+            status?.ClientName ?? "",
+            status?.SsnMasked ?? "",
+            status?.Office ?? "",
+            status?.CaseManager ?? "",
+            status?.ReceivedAt ?? instance.CreatedAt.UtcDateTime,
+            instance.LastUpdatedAt.UtcDateTime,
+            status?.WaitingSince,
+            status?.RemindersSent ?? 0,
+            status?.Escalated ?? false,
+            status?.Decision,
+            status?.ClosedAt,
+            status?.Timeline.Select(t => new TimelineView(t.At, t.Step, t.Detail)).ToList() ?? []);
+    }
+
+    public static CaseStatus? ReadStatus(OrchestrationMetadata instance)
+    {
+        if (string.IsNullOrEmpty(instance.SerializedCustomStatus))
+        {
+            return null;
+        }
+
+        try
+        {
+            return instance.ReadCustomStatusAs<CaseStatus>();
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    public bool IsClosed => Stage == nameof(CaseStage.Closed);
+}
+
+public sealed record TimelineView(DateTime At, string Step, string Detail);
+
+public sealed record CasePage(IReadOnlyList<CaseView> Items, string? ContinuationToken);

@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+
+namespace OptOut.Workflow.Decisions;
+
+/// <summary>External event names the case orchestration listens for.</summary>
+public static class WorkflowEvents
+{
+    public const string SupervisorDecision = "SupervisorDecision";
+    public const string Withdraw = "Withdraw";
+    public const string StaleFlag = "StaleCaseFlagged";
+}
+
+[JsonConverter(typeof(JsonStringEnumConverter<DecisionChoice>))]
+public enum DecisionChoice
+{
+    OptedIn,
+    RemainOptedOut,
+}
+
+/// <summary>The ESD WIOA supervisor's decision, raised by POST /api/decisions/{token}.</summary>
+public sealed record SupervisorDecision(DecisionChoice Choice, string? Note, string DecidedBy, string TokenId, DateTime DecidedAt)
+{
+    /// <summary>The form values used on the decision page.</summary>
+    public const string OptedInValue = "opted-in";
+    public const string RemainOptedOutValue = "remain-opted-out";
+
+    public static DecisionChoice? Parse(string? value) => value switch
+    {
+        OptedInValue => DecisionChoice.OptedIn,
+        RemainOptedOutValue => DecisionChoice.RemainOptedOut,
+        _ => null,
+    };
+}
+
+/// <summary>POST /api/cases/{id}/withdraw.</summary>
+public sealed record CaseWithdrawal(string? Reason, DateTime At);
+
+/// <summary>The scheduled EscalateStaleCases scan flagged this case (once per day).</summary>
+public sealed record StaleCaseFlag(string Date, string EscalatedTo);

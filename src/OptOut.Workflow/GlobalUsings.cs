@@ -1,0 +1,2 @@
+global using OptOut.Workflow.Cases;
+global using OptOut.Workflow.Orchestration;

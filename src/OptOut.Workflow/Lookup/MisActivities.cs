@@ -1,0 +1,39 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using OptOut.Workflow.Protection;
+
+namespace OptOut.Workflow.Lookup;
+
+/// <summary>Step 1 / 2a: Quick Search in the case manager's office, or statewide when <see cref="SeekerQuery.Office"/> is null.</summary>
+public sealed class SearchSeekerActivity(IMisGateway mis, ILogger<SearchSeekerActivity> logger) : TaskActivity<SeekerQuery, SeekerMatch>
+{
+    public override async Task<SeekerMatch> RunAsync(TaskActivityContext context, SeekerQuery input)
+    {
+        var match = await mis.SearchAsync(input.FirstName, input.LastName, input.Phone, input.Office, CancellationToken.None);
+        logger.LogInformation("Case {CaseId}: MIS search {Scope} found={Found}", input.CaseId, input.Office is null ? "statewide" : "office", match.Found);
+        return match;
+    }
+}
+
+/// <summary>Step 2a.ii: Add Seeker to Office.</summary>
+public sealed class AddSeekerToOfficeActivity(IMisGateway mis, ILogger<AddSeekerToOfficeActivity> logger) : TaskActivity<AddSeekerRequest, AddSeekerResult>
+{
+    public override async Task<AddSeekerResult> RunAsync(TaskActivityContext context, AddSeekerRequest input)
+    {
+        var result = await mis.AddSeekerToOfficeAsync(input.SeekerId, input.Office, CancellationToken.None);
+        logger.LogInformation("Case {CaseId}: added seeker to office (already there: {Already})", input.CaseId, result.AlreadyInOffice);
+        return result;
+    }
+}
+
+/// <summary>Step 3: Opt-Out Lookup by SSN. The only place the SSN is decrypted, and it never leaves this call.</summary>
+public sealed class OptOutLookupActivity(IMisGateway mis, SsnProtector protector, ILogger<OptOutLookupActivity> logger) : TaskActivity<OptOutLookupRequest, OptOutLookupResult>
+{
+    public override async Task<OptOutLookupResult> RunAsync(TaskActivityContext context, OptOutLookupRequest input)
+    {
+        var ssn = protector.Unprotect(input.ProtectedSsn, input.CaseId);
+        var result = await mis.OptOutLookupAsync(ssn, CancellationToken.None);
+        logger.LogInformation("Case {CaseId}: opt-out lookup optedOut={OptedOut}", input.CaseId, result.OptedOut);
+        return result;
+    }
+}

@@ -1,0 +1,364 @@
+using Microsoft.DurableTask;
+using Microsoft.Extensions.Logging;
+using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Lookup;
+using OptOut.Workflow.Notifications;
+
+namespace OptOut.Workflow.Orchestration;
+
+/// <summary>Names under which the orchestrator and activities are registered (Durable Task registry and Azure Functions alike).</summary>
+public static class WorkflowNames
+{
+    public const string Orchestrator = nameof(OptOutCaseOrchestrator);
+    public const string Search = nameof(SearchSeekerActivity);
+    public const string AddToOffice = nameof(AddSeekerToOfficeActivity);
+    public const string OptOutLookup = nameof(OptOutLookupActivity);
+    public const string Notify = nameof(SendNotificationActivity);
+}
+
+/// <summary>
+/// One durable orchestration per case, running 5212PRO. Deterministic: time only from the context, no I/O (all MIS and
+/// email work happens in activities), every losing timer cancelled. Waiting stages continue-as-new after each timer so
+/// the history stays bounded however many reminders or registration re-checks a case goes through.
+/// </summary>
+public sealed class OptOutCaseOrchestrator : TaskOrchestrator<CaseRun, CaseResult>
+{
+    public override Task<CaseResult> RunAsync(TaskOrchestrationContext context, CaseRun input) =>
+        new CaseFlow(context, input ?? throw new ArgumentNullException(nameof(input))).RunAsync();
+}
+
+internal sealed class CaseFlow
+{
+    private readonly TaskOrchestrationContext _ctx;
+    private readonly CaseInput _case;
+    private readonly CaseStatus _status;
+    private readonly CaseStage? _resume;
+    private readonly TaskOptions _retry;
+    private readonly ILogger _log;
+
+    public CaseFlow(TaskOrchestrationContext context, CaseRun run)
+    {
+        _ctx = context;
+        _case = run.Case;
+        _status = run.Status ?? CaseStatus.For(run.Case);
+        _resume = run.Resume;
+        var r = run.Case.Policy.Retry;
+        _retry = TaskOptions.FromRetryPolicy(new RetryPolicy(r.MaxAttempts, r.FirstRetryInterval, r.BackoffCoefficient, r.MaxRetryInterval));
+        _log = context.CreateReplaySafeLogger<OptOutCaseOrchestrator>();
+    }
+
+    private DateTime Now => _ctx.CurrentUtcDateTime;
+
+    private WorkflowPolicy Policy => _case.Policy;
+
+    public async Task<CaseResult> RunAsync()
+    {
+        try
+        {
+            return _resume switch
+            {
+                null => await BeginAsync(),
+                CaseStage.AwaitingRegistration => await AwaitRegistrationAsync(),
+                CaseStage.AwaitingSupervisor => await AwaitSupervisorAsync(),
+                _ => throw new InvalidOperationException($"Cannot resume a case at stage {_resume}."),
+            };
+        }
+        catch (TaskFailedException failure)
+        {
+            var detail = $"{failure.TaskName} did not succeed after retries: {failure.FailureDetails?.ErrorMessage ?? failure.Message}";
+            return await CloseAsync(CaseOutcome.Failed, detail);
+        }
+    }
+
+    // Steps 1-3 of the procedure, up to the point where the case waits on someone.
+    private async Task<CaseResult> BeginAsync()
+    {
+        var cm = _case.CaseManager;
+        Record(CaseStage.Received, "Received", $"Case opened by {cm.Name} for office {cm.Office} (via {_case.Source}). Client {_case.Client.FullName}, SSN {_case.Client.SsnMasked}.");
+
+        Record(CaseStage.SearchingOffice, "Office Quick Search", $"Searching MIS in office {cm.Office}.");
+        var inOffice = await SearchAsync(cm.Office);
+        if (inOffice.Found)
+        {
+            return await CloseAsync(CaseOutcome.AlreadyInOffice, $"Quick Search found the client in office {cm.Office} (seeker {inOffice.SeekerId}).");
+        }
+
+        Record(CaseStage.SearchingStatewide, "Statewide search", "Not in the office; searching all participants (in: WorkSource).");
+        var statewide = await SearchAsync(office: null);
+        if (statewide.Found)
+        {
+            return await AddToOfficeAndCloseAsync(statewide.SeekerId!, CaseOutcome.AddedFromStatewide, "Found statewide");
+        }
+
+        if (_case.Client.HasWorkSourceAccount == false)
+        {
+            return await StartRegistrationAsync();
+        }
+
+        Record(CaseStage.CheckingOptOut, "Opt-Out Lookup", $"Registered but not found; Opt-Out Lookup by SSN {_case.Client.SsnMasked}.");
+        var lookup = await _ctx.CallActivityAsync<OptOutLookupResult>(WorkflowNames.OptOutLookup, new OptOutLookupRequest(_case.CaseId, _case.Client.ProtectedSsn), _retry);
+        if (!lookup.OptedOut)
+        {
+            return await CloseAsync(
+                CaseOutcome.NotOptedOutNeedsReview,
+                _case.Client.HasWorkSourceAccount == true
+                    ? "The Opt-Out Lookup does not show the client as opted out, yet MIS search cannot find them."
+                    : "The Opt-Out Lookup does not show the client as opted out and MIS search cannot find them; they may not have registered yet.");
+        }
+
+        Record(CaseStage.CheckingOptOut, "Opted out", $"The Opt-Out Lookup report shows {lookup.LastName}, {lookup.FirstName}: the client has opted out of data sharing.");
+
+        _status.WaitingSince = Now;
+        await NotifyAsync(NotificationKind.SupervisorRequest);
+        Record(CaseStage.AwaitingSupervisor, "Supervisor emailed", $"ESD WIOA supervisor {_case.Supervisor.Name} asked to help the client opt in (client name, phone and reason included).");
+        if (!string.IsNullOrWhiteSpace(_case.Client.Email))
+        {
+            await NotifyAsync(NotificationKind.ClientContactSupervisor);
+            Record(CaseStage.AwaitingSupervisor, "Client emailed", "Client asked to contact the ESD WIOA supervisor to opt in.");
+        }
+
+        await NotifyAsync(
+            NotificationKind.CaseManagerUpdate,
+            detail: $"the client has opted out of data sharing. ESD WIOA supervisor {_case.Supervisor.Name} ({_case.Supervisor.Email}) has been emailed."
+                + (string.IsNullOrWhiteSpace(_case.Client.Email) ? " The client has no email address on the case: please ask the client to contact the supervisor." : " The client was emailed and asked to contact the supervisor."));
+        return ContinueAt(CaseStage.AwaitingSupervisor);
+    }
+
+    // Step 2b: the client has no WorkSourceWA account.
+    private async Task<CaseResult> StartRegistrationAsync()
+    {
+        _status.WaitingSince = Now;
+        Record(CaseStage.AwaitingRegistration, "Registration needed", "The client has no WorkSourceWA account; they must register and choose Opt-In.");
+        if (!string.IsNullOrWhiteSpace(_case.Client.Email))
+        {
+            await NotifyAsync(NotificationKind.ClientRegistrationInstructions);
+            Record(CaseStage.AwaitingRegistration, "Client emailed", "Registration instructions sent (choose Opt-In during registration).");
+        }
+
+        await NotifyAsync(
+            NotificationKind.CaseManagerUpdate,
+            detail: $"the client has no WorkSourceWA account. Please help them register and choose Opt-In. MIS will be re-checked every {Describe(Policy.RegistrationRecheckInterval)} until {Describe(_status.WaitingSince.Value + Policy.RegistrationDeadline)}.");
+        return ContinueAt(CaseStage.AwaitingRegistration);
+    }
+
+    private async Task<CaseResult> AwaitRegistrationAsync()
+    {
+        var deadline = _status.WaitingSince!.Value + Policy.RegistrationDeadline;
+        var next = Min(Now + Policy.RegistrationRecheckInterval, deadline);
+
+        using var cts = new CancellationTokenSource();
+        var timer = _ctx.CreateTimer(next, cts.Token);
+        var withdraw = _ctx.WaitForExternalEvent<CaseWithdrawal>(WorkflowEvents.Withdraw, cts.Token);
+        var winner = await Task.WhenAny(timer, withdraw);
+        await cts.CancelAsync();
+        if (winner == withdraw)
+        {
+            return await WithdrawAsync(withdraw.Result);
+        }
+
+        var match = await SearchAsync(office: null);
+        if (match.Found)
+        {
+            Record(CaseStage.AwaitingRegistration, "Registration found", "The client now appears in the statewide search.");
+            return await AddToOfficeAndCloseAsync(match.SeekerId!, CaseOutcome.RegisteredAndAdded, "Registered");
+        }
+
+        if (Now >= deadline)
+        {
+            return await CloseAsync(CaseOutcome.RegistrationNotCompleted, $"The client did not appear in MIS by {Describe(deadline)}.");
+        }
+
+        _status.RegistrationChecks++;
+        Publish();
+        return ContinueAt(CaseStage.AwaitingRegistration);
+    }
+
+    // Steps 4-6: wait for the ESD WIOA supervisor, reminding and escalating on durable timers.
+    private async Task<CaseResult> AwaitSupervisorAsync()
+    {
+        var since = _status.WaitingSince!.Value;
+        var hours = Policy.BusinessHours;
+        DateTime? reminderAt = _status.RemindersSent < Policy.MaxReminders
+            ? hours.NextOpen(since + (Policy.ReminderInterval * (_status.RemindersSent + 1)))
+            : null;
+        DateTime? escalateAt = _status.Escalated ? null : hours.NextOpen(since + Policy.EscalateAfter);
+        var deadline = since + Policy.SupervisorDeadline;
+        var next = Min(Min(reminderAt ?? deadline, escalateAt ?? deadline), deadline);
+
+        using var cts = new CancellationTokenSource();
+        var decision = _ctx.WaitForExternalEvent<SupervisorDecision>(WorkflowEvents.SupervisorDecision, cts.Token);
+        var withdraw = _ctx.WaitForExternalEvent<CaseWithdrawal>(WorkflowEvents.Withdraw, cts.Token);
+        var flag = _ctx.WaitForExternalEvent<StaleCaseFlag>(WorkflowEvents.StaleFlag, cts.Token);
+        var timer = _ctx.CreateTimer(next, cts.Token);
+
+        while (true)
+        {
+            var winner = await Task.WhenAny(decision, withdraw, flag, timer);
+            if (winner == flag)
+            {
+                RecordStaleFlag(flag.Result);
+                flag = _ctx.WaitForExternalEvent<StaleCaseFlag>(WorkflowEvents.StaleFlag, cts.Token);
+                continue;
+            }
+
+            await cts.CancelAsync();
+            if (winner == decision)
+            {
+                return await DecidedAsync(decision.Result);
+            }
+
+            if (winner == withdraw)
+            {
+                return await WithdrawAsync(withdraw.Result);
+            }
+
+            break;
+        }
+
+        if (Now >= deadline)
+        {
+            await NotifyAsync(NotificationKind.SupervisorCaseClosed, outcome: CaseOutcome.NoSupervisorResponse);
+            return await CloseAsync(CaseOutcome.NoSupervisorResponse, $"No supervisor decision by {Describe(deadline)} after {_status.RemindersSent} reminder(s){(_status.Escalated ? " and escalation" : "")}.");
+        }
+
+        if (reminderAt is { } r && r <= Now)
+        {
+            _status.RemindersSent++;
+            await NotifyAsync(NotificationKind.SupervisorReminder, attempt: _status.RemindersSent);
+            Record(CaseStage.AwaitingSupervisor, "Reminder sent", $"Reminder {_status.RemindersSent} of {Policy.MaxReminders} sent to {_case.Supervisor.Name}.");
+        }
+
+        if (escalateAt is { } e && e <= Now)
+        {
+            _status.Escalated = true;
+            await NotifyAsync(NotificationKind.SupervisorEscalation, attempt: Math.Max(1, _status.RemindersSent));
+            Record(CaseStage.AwaitingSupervisor, "Escalated", $"No decision after {Describe(Policy.EscalateAfter)}; escalation contact {_case.EscalationContact.Name} emailed.");
+        }
+
+        return ContinueAt(CaseStage.AwaitingSupervisor);
+    }
+
+    private void RecordStaleFlag(StaleCaseFlag flag)
+    {
+        if (_status.LastStaleFlagDate == flag.Date)
+        {
+            return;
+        }
+
+        _status.LastStaleFlagDate = flag.Date;
+        Record(CaseStage.AwaitingSupervisor, "Escalated", $"Daily stale-case scan ({flag.Date}): listed in the digest to {flag.EscalatedTo}.");
+    }
+
+    private async Task<CaseResult> DecidedAsync(SupervisorDecision decision)
+    {
+        var note = string.IsNullOrWhiteSpace(decision.Note) ? "" : $" Note: {decision.Note}";
+        _status.Decision = decision.Choice == DecisionChoice.OptedIn ? SupervisorDecision.OptedInValue : SupervisorDecision.RemainOptedOutValue;
+        if (decision.Choice == DecisionChoice.RemainOptedOut)
+        {
+            Record(CaseStage.AwaitingSupervisor, "Supervisor decision", $"{decision.DecidedBy}: the client asked to remain opted out.{note}");
+            return await CloseAsync(CaseOutcome.RemainsOptedOut, $"The client asked to remain opted out; the ESD WIOA supervisor offered the client to work with an ESD WIOA staff member.{note}");
+        }
+
+        Record(CaseStage.VerifyingOptIn, "Supervisor decision", $"{decision.DecidedBy}: the client opted in.{note} Verifying the client is now visible in MIS.");
+        for (var attempt = 1; attempt <= Policy.OptInVerifyAttempts; attempt++)
+        {
+            var match = await SearchAsync(office: null);
+            if (match.Found)
+            {
+                return await AddToOfficeAndCloseAsync(match.SeekerId!, CaseOutcome.OptedInAndAdded, "Opted in and visible");
+            }
+
+            if (attempt < Policy.OptInVerifyAttempts)
+            {
+                Record(CaseStage.VerifyingOptIn, "Not visible yet", $"Check {attempt} of {Policy.OptInVerifyAttempts}: the client is not visible yet; checking again in {Describe(Policy.OptInVerifyInterval)}.");
+                await _ctx.CreateTimer(Now + Policy.OptInVerifyInterval, CancellationToken.None);
+            }
+        }
+
+        await NotifyAsync(NotificationKind.SupervisorOptInNotVisible);
+        return await CloseAsync(CaseOutcome.Failed, $"The supervisor recorded an opt-in, but the client was still not visible in MIS after {Policy.OptInVerifyAttempts} checks. The supervisor has been asked to check the Opt-Out box.");
+    }
+
+    private async Task<CaseResult> WithdrawAsync(CaseWithdrawal withdrawal)
+    {
+        var reason = string.IsNullOrWhiteSpace(withdrawal.Reason) ? "" : $" Reason: {withdrawal.Reason}";
+        Record(_status.Stage, "Withdrawn", $"The case was withdrawn.{reason}");
+        if (_status.Stage == CaseStage.AwaitingSupervisor)
+        {
+            await NotifyAsync(NotificationKind.SupervisorCaseClosed, outcome: CaseOutcome.Withdrawn);
+        }
+
+        return await CloseAsync(CaseOutcome.Withdrawn, $"Withdrawn by request.{reason}");
+    }
+
+    private async Task<CaseResult> AddToOfficeAndCloseAsync(string seekerId, CaseOutcome outcome, string how)
+    {
+        Record(CaseStage.AddingToOffice, "Add Seeker to Office", $"{how} (seeker {seekerId}); adding to office {_case.CaseManager.Office}.");
+        var added = await _ctx.CallActivityAsync<AddSeekerResult>(WorkflowNames.AddToOffice, new AddSeekerRequest(_case.CaseId, seekerId, _case.CaseManager.Office), _retry);
+        return await CloseAsync(outcome, added.AlreadyInOffice
+            ? $"The client (seeker {seekerId}) was already in office {_case.CaseManager.Office}."
+            : $"The client (seeker {seekerId}) was added to office {_case.CaseManager.Office}.");
+    }
+
+    /// <summary>Closes the case and tells the case manager. If even that email cannot be sent, the case closes as Failed.</summary>
+    private async Task<CaseResult> CloseAsync(CaseOutcome outcome, string detail)
+    {
+        try
+        {
+            await NotifyAsync(NotificationKind.CaseManagerOutcome, outcome: outcome, detail: detail);
+        }
+        catch (TaskFailedException failure)
+        {
+            var reason = failure.FailureDetails?.ErrorMessage ?? failure.Message;
+            detail = $"{detail} The case manager could not be emailed ({reason}).";
+            outcome = CaseOutcome.Failed;
+            _log.LogError("Case {CaseId}: outcome email to the case manager failed after retries", _case.CaseId);
+        }
+
+        _status.Outcome = outcome;
+        _status.ClosedAt = Now;
+        Record(CaseStage.Closed, "Closed", $"{EmailTemplates.OutcomeTitle(outcome)}: {detail}");
+        _log.LogInformation("Case {CaseId} closed with outcome {Outcome}", _case.CaseId, outcome);
+        return new CaseResult(_case.CaseId, outcome, detail, Now);
+    }
+
+    private Task<SeekerMatch> SearchAsync(string? office) =>
+        _ctx.CallActivityAsync<SeekerMatch>(
+            WorkflowNames.Search,
+            new SeekerQuery(_case.CaseId, _case.Client.FirstName, _case.Client.LastName, _case.Client.Phone, office),
+            _retry);
+
+    private Task<NotificationReceipt> NotifyAsync(NotificationKind kind, int attempt = 1, CaseOutcome? outcome = null, string? detail = null) =>
+        _ctx.CallActivityAsync<NotificationReceipt>(WorkflowNames.Notify, new NotificationRequest(kind, _case, attempt, outcome, detail), _retry);
+
+    private void Record(CaseStage stage, string step, string detail)
+    {
+        _status.Stage = stage;
+        _status.Timeline.Add(new TimelineEntry(Now, step, detail));
+        Publish();
+    }
+
+    private void Publish()
+    {
+        _status.UpdatedAt = Now;
+        _ctx.SetCustomStatus(_status);
+    }
+
+    private CaseResult ContinueAt(CaseStage stage)
+    {
+        _status.Stage = stage;
+        Publish();
+        _ctx.ContinueAsNew(new CaseRun(_case, _status, stage), preserveUnprocessedEvents: true);
+        return null!; // ignored: the orchestration continues as new
+    }
+
+    private static DateTime Min(DateTime a, DateTime b) => a <= b ? a : b;
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 && span.TotalDays == Math.Floor(span.TotalDays) ? $"{span.TotalDays:0} day(s)"
+        : span.TotalHours >= 1 && span.TotalHours == Math.Floor(span.TotalHours) ? $"{span.TotalHours:0} hour(s)"
+        : span.TotalMinutes >= 1 && span.TotalMinutes == Math.Floor(span.TotalMinutes) ? $"{span.TotalMinutes:0} minute(s)"
+        : $"{span.TotalSeconds:0.#} second(s)";
+
+    private static string Describe(DateTime utc) => utc.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
+}
