@@ -22,7 +22,7 @@ public sealed class EmailTemplates(IDecisionLinks links)
             NotificationKind.SupervisorEscalation => (c.EscalationContact, $"Escalation: no supervisor decision for {client} (case {c.CaseId})", Escalation(request)),
             NotificationKind.ClientContactSupervisor => (new Contact(client, c.Client.Email ?? ""), "Please contact the ESD WIOA supervisor to opt in to data sharing", ClientContact(c)),
             NotificationKind.ClientRegistrationInstructions => (new Contact(client, c.Client.Email ?? ""), "Set up your WorkSourceWA account (choose Opt-In)", ClientRegistration(c)),
-            NotificationKind.CaseManagerUpdate => (CaseManager(c), $"Case {c.CaseId} ({client}): {request.Detail ?? "update"}", CaseManagerUpdate(request)),
+            NotificationKind.CaseManagerUpdate => (CaseManager(c), $"Case {c.CaseId} ({client}): update", CaseManagerUpdate(request)),
             NotificationKind.CaseManagerOutcome => (CaseManager(c), $"Case {c.CaseId} ({client}) closed: {OutcomeTitle(request.Outcome)}", CaseManagerOutcome(request)),
             NotificationKind.SupervisorOptInNotVisible => (c.Supervisor, $"Action needed: {client} still hidden in MIS after opt-in (case {c.CaseId})", OptInNotVisible(request)),
             NotificationKind.SupervisorCaseClosed => (c.Supervisor, $"No action needed: case {c.CaseId} ({client}) is closed", SupervisorClosed(request)),
@@ -148,6 +148,21 @@ public sealed class EmailTemplates(IDecisionLinks links)
         new($"Hello {r.Case.Supervisor.Name},"),
         new($"Case {r.Case.CaseId} for {r.Case.Client.FullName} is closed ({OutcomeTitle(r.Outcome)}). You do not need to record a decision for it."),
     ];
+
+    /// <summary>The daily digest of cases waiting on a supervisor past Escalation:StaleAfter.</summary>
+    public static EmailMessage StaleDigest(string date, Contact to, TimeSpan staleAfter, IReadOnlyList<Escalation.StaleCase> cases)
+    {
+        var subject = $"Stale opt-out cases {date}: {cases.Count} waiting on a supervisor";
+        var paragraphs = new List<Para>
+        {
+            new($"Hello {to.Name},"),
+            new($"These {cases.Count} case(s) have waited on an ESD WIOA supervisor decision for more than {staleAfter.TotalDays:0.##} day(s):"),
+        };
+        paragraphs.AddRange(cases.Select(c => new Para(
+            $"Case {c.CaseId}: {c.ClientName}, office {c.Office}, case manager {c.CaseManager}, waiting since {c.WaitingSince:yyyy-MM-dd HH:mm} UTC, {c.RemindersSent} reminder(s) sent.")));
+        paragraphs.Add(new("Please follow up with the office supervisors. Each case's timeline records this escalation."));
+        return new EmailMessage($"stale-digest:{date}", to, subject, Text(paragraphs), Html(subject, paragraphs));
+    }
 
     private static Contact CaseManager(CaseInput c) => new(c.CaseManager.Name, c.CaseManager.Email);
 

@@ -53,6 +53,12 @@ internal sealed class CaseFlow
 
     public async Task<CaseResult> RunAsync()
     {
+        if (_resume is not null)
+        {
+            // Custom status does not carry across continue-as-new: publish it again for the new execution.
+            _ctx.SetCustomStatus(_status);
+        }
+
         try
         {
             return _resume switch
@@ -150,7 +156,7 @@ internal sealed class CaseFlow
         var timer = _ctx.CreateTimer(next, cts.Token);
         var withdraw = _ctx.WaitForExternalEvent<CaseWithdrawal>(WorkflowEvents.Withdraw, cts.Token);
         var winner = await Task.WhenAny(timer, withdraw);
-        await cts.CancelAsync();
+        cts.Cancel(); // synchronous on purpose: CancelAsync would resume the orchestrator off its own scheduler
         if (winner == withdraw)
         {
             return await WithdrawAsync(withdraw.Result);
@@ -201,7 +207,7 @@ internal sealed class CaseFlow
                 continue;
             }
 
-            await cts.CancelAsync();
+            cts.Cancel(); // synchronous on purpose: CancelAsync would resume the orchestrator off its own scheduler
             if (winner == decision)
             {
                 return await DecidedAsync(decision.Result);

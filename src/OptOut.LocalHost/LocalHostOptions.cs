@@ -1,0 +1,19 @@
+namespace OptOut.LocalHost;
+
+/// <summary>The "LocalHost" settings section.</summary>
+public sealed class LocalHostOptions
+{
+    public const string Section = "LocalHost";
+
+    /// <summary>Where the local host listens (loopback only by default).</summary>
+    public string Url { get; set; } = "http://localhost:7071";
+
+    /// <summary>Checked against the x-functions-key header, like AuthorizationLevel.Function in Azure.</summary>
+    public string FunctionKey { get; set; } = "";
+
+    /// <summary>Simulator: the MIS simulator in-process. Http: the MIS gateway over HTTP at Mis:BaseUrl.</summary>
+    public string Mis { get; set; } = "Simulator";
+
+    /// <summary>InMemory (default, zero set-up) or AzureStorage (durable, see README).</summary>
+    public string Store { get; set; } = "InMemory";
+}

@@ -1,0 +1,119 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Escalation;
+using OptOut.Workflow.Intake;
+using OptOut.Workflow.Lookup;
+using OptOut.Workflow.Notifications;
+using OptOut.Workflow.Protection;
+
+namespace OptOut.Workflow.Hosting;
+
+/// <summary>The one place both hosts register the workflow: options (validated at start-up), protection, links, templates, activities.</summary>
+public static class WorkflowServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers everything the workflow needs except the two ports' implementations that differ per host:
+    /// <see cref="INotifier"/> (SendGrid or the local mailbox) and <see cref="IMisGateway"/> (see <see cref="AddHttpMisGateway"/>).
+    /// </summary>
+    public static IServiceCollection AddOptOutWorkflow(this IServiceCollection services, IConfiguration configuration)
+    {
+        AddValidated<WorkflowOptions>(services, configuration, WorkflowOptions.Section, o => o.Problems());
+        AddValidated<ProtectionOptions>(services, configuration, ProtectionOptions.Section, o => o.Problems());
+        AddValidated<LinkOptions>(services, configuration, LinkOptions.Section, o => o.Problems());
+        AddValidated<EscalationOptions>(services, configuration, EscalationOptions.Section, _ => []);
+        services.AddOptions<Dictionary<string, OfficeOptions>>()
+            .Bind(configuration.GetSection("Offices"))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<Dictionary<string, OfficeOptions>>>(new OptionsProblems<Dictionary<string, OfficeOptions>>(OfficeProblems));
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<SsnProtector>();
+        services.TryAddSingleton<DecisionTokens>();
+        services.TryAddSingleton<IDecisionLinks>(sp => sp.GetRequiredService<DecisionTokens>());
+        services.TryAddSingleton<IDecisionLedger, InMemoryDecisionLedger>();
+        services.TryAddSingleton<EmailTemplates>();
+
+        services.TryAddTransient<SearchSeekerActivity>();
+        services.TryAddTransient<AddSeekerToOfficeActivity>();
+        services.TryAddTransient<OptOutLookupActivity>();
+        services.TryAddTransient<SendNotificationActivity>();
+        return services;
+    }
+
+    /// <summary>The MIS gateway over HTTP (docs/mis-gateway.md) with standard resilience: retries with backoff on 429/5xx/timeouts, circuit breaker.</summary>
+    public static IServiceCollection AddHttpMisGateway(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<MisOptions>()
+            .Bind(configuration.GetSection(MisOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddHttpClient<IMisGateway, HttpMisGateway>((sp, http) =>
+            {
+                var o = sp.GetRequiredService<IOptions<MisOptions>>().Value;
+                var baseUrl = o.BaseUrl!.ToString();
+                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
+                http.Timeout = TimeSpan.FromSeconds(o.TimeoutSeconds * 4);
+                if (!string.IsNullOrEmpty(o.ApiKey))
+                {
+                    http.DefaultRequestHeaders.Add("x-api-key", o.ApiKey);
+                }
+            })
+            .AddStandardResilienceHandler(r =>
+            {
+                r.Retry.MaxRetryAttempts = 3;
+                r.Retry.Delay = TimeSpan.FromMilliseconds(200);
+            });
+        return services;
+    }
+
+    /// <summary>The case use cases bound to the host's Durable Task client (Functions: the [DurableClient] binding).</summary>
+    public static CaseService CreateCaseService(this IServiceProvider services, DurableTaskClient client) =>
+        ActivatorUtilities.CreateInstance<CaseService>(services, client);
+
+    public static StaleCaseScanner CreateStaleCaseScanner(this IServiceProvider services, DurableTaskClient client) =>
+        ActivatorUtilities.CreateInstance<StaleCaseScanner>(services, client);
+
+    /// <summary>Registers the orchestrator and activities with a Durable Task worker (local host, tests, benchmarks).</summary>
+    public static DurableTaskRegistry AddOptOutWorkflow(this DurableTaskRegistry registry)
+    {
+        registry.AddOrchestrator<OptOutCaseOrchestrator>();
+        registry.AddActivity<SearchSeekerActivity>();
+        registry.AddActivity<AddSeekerToOfficeActivity>();
+        registry.AddActivity<OptOutLookupActivity>();
+        registry.AddActivity<SendNotificationActivity>();
+        return registry;
+    }
+
+    private static void AddValidated<T>(IServiceCollection services, IConfiguration configuration, string section, Func<T, IEnumerable<string>> problems)
+        where T : class
+    {
+        services.AddOptions<T>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<T>>(new OptionsProblems<T>(problems));
+    }
+
+    private static IEnumerable<string> OfficeProblems(Dictionary<string, OfficeOptions> offices)
+    {
+        if (offices.Count == 0)
+        {
+            yield return "Offices must list at least one office (Offices:<code>:Name, SupervisorName, SupervisorEmail).";
+        }
+
+        foreach (var (code, office) in offices)
+        {
+            var results = new List<ValidationResult>();
+            if (!Validator.TryValidateObject(office, new ValidationContext(office), results, validateAllProperties: true))
+            {
+                foreach (var r in results)
+                {
+                    yield return $"Offices:{code}: {r.ErrorMessage}";
+                }
+            }
+        }
+    }
+}

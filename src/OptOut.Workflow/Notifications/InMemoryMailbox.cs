@@ -1,0 +1,32 @@
+using System.Collections.Concurrent;
+
+namespace OptOut.Workflow.Notifications;
+
+/// <summary>An email as it was handed to the mail provider.</summary>
+public sealed record StoredEmail(string Id, DateTimeOffset SentAt, EmailMessage Message);
+
+/// <summary>
+/// Keeps sent mail in memory, de-duplicated by message key. Used by tests and as the local host's fallback when no
+/// SendGrid-compatible endpoint is configured.
+/// </summary>
+public sealed class InMemoryMailbox(TimeProvider time) : INotifier
+{
+    private readonly ConcurrentDictionary<string, StoredEmail> _byKey = new(StringComparer.Ordinal);
+    private long _sequence;
+
+    public IReadOnlyList<StoredEmail> All => [.. _byKey.Values.OrderBy(m => m.Id, StringComparer.Ordinal)];
+
+    public Task<bool> SendAsync(EmailMessage message, CancellationToken cancellationToken)
+    {
+        var added = false;
+        _byKey.GetOrAdd(message.Key, _ =>
+        {
+            added = true;
+            return new StoredEmail(Interlocked.Increment(ref _sequence).ToString("D6", System.Globalization.CultureInfo.InvariantCulture), time.GetUtcNow(), message);
+        });
+        return Task.FromResult(added);
+    }
+
+    public IReadOnlyList<StoredEmail> For(string caseId) =>
+        [.. All.Where(m => m.Message.Key.StartsWith(caseId + ":", StringComparison.Ordinal))];
+}
