@@ -72,6 +72,22 @@ public static class WorkflowServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Email through SendGrid (validated settings; resilient HttpClient).</summary>
+    public static IServiceCollection AddSendGridNotifier(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<SendGridOptions>()
+            .Bind(configuration.GetSection(SendGridOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddHttpClient<INotifier, SendGridNotifier>()
+            .AddStandardResilienceHandler(r =>
+            {
+                r.Retry.MaxRetryAttempts = 3;
+                r.Retry.Delay = TimeSpan.FromMilliseconds(500);
+            });
+        return services;
+    }
+
     /// <summary>The case use cases bound to the host's Durable Task client (Functions: the [DurableClient] binding).</summary>
     public static CaseService CreateCaseService(this IServiceProvider services, DurableTaskClient client) =>
         ActivatorUtilities.CreateInstance<CaseService>(services, client);
