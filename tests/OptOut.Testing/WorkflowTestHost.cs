@@ -1,0 +1,106 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OptOut.Workflow.Cases;
+using OptOut.Workflow.Hosting;
+using OptOut.Workflow.Intake;
+using OptOut.Workflow.Lookup;
+using OptOut.Workflow.Lookup.Simulator;
+using OptOut.Workflow.Notifications;
+
+namespace OptOut.Testing;
+
+/// <summary>
+/// The real workflow on the in-process durable engine (real replay, timers, events), with the MIS simulator, an
+/// in-memory mailbox, captured logs and test timings (seconds).
+/// </summary>
+public sealed class WorkflowTestHost : IAsyncDisposable
+{
+    private readonly DurableTaskTestHost _host;
+
+    private WorkflowTestHost(DurableTaskTestHost host, CapturedLogs logs)
+    {
+        _host = host;
+        Logs = logs;
+    }
+
+    public DurableTaskClient Client => _host.Client;
+
+    public IServiceProvider Services => _host.Services;
+
+    public MisSimulator Mis => Services.GetRequiredService<MisSimulator>();
+
+    public InMemoryMailbox Mailbox => Services.GetRequiredService<InMemoryMailbox>();
+
+    public CapturedLogs Logs { get; }
+
+    public CaseService Cases => Services.CreateCaseService(Client);
+
+    public static async Task<WorkflowTestHost> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<IServiceCollection>? services = null)
+    {
+        var values = TestSettings.Defaults();
+        settings?.Invoke(values);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var logs = new CapturedLogs();
+        var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(logs));
+        var host = await DurableTaskTestHost.StartAsync(
+            registry => registry.AddOptOutWorkflow(),
+            new DurableTaskTestHostOptions
+            {
+                LoggerFactory = loggerFactory,
+                ConfigureServices = s =>
+                {
+                    s.AddSingleton<IConfiguration>(configuration);
+                    s.AddSingleton(loggerFactory);
+                    s.AddLogging(b => b.AddProvider(logs));
+                    s.AddOptOutWorkflow(configuration);
+                    s.AddSingleton(MisSimulator.Seeded());
+                    s.AddSingleton<IMisGateway>(sp => sp.GetRequiredService<MisSimulator>());
+                    s.AddSingleton<InMemoryMailbox>();
+                    s.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
+                    services?.Invoke(s);
+                },
+            });
+        return new WorkflowTestHost(host, logs);
+    }
+
+    public async Task<string> StartAsync(CaseIntakeRequest request)
+    {
+        var result = await Cases.StartAsync(request, "test", CancellationToken.None);
+        if (result.Disposition != StartDisposition.Created)
+        {
+            throw new InvalidOperationException($"Expected Created, got {result.Disposition}: {result.Message} {string.Join("; ", result.Errors?.Select(e => $"{e.Key}: {string.Join(",", e.Value)}") ?? [])}");
+        }
+
+        return result.CaseId!;
+    }
+
+    /// <summary>Polls the case until <paramref name="until"/> holds (real timers run, so tests wait seconds).</summary>
+    public async Task<CaseView> WaitForAsync(string caseId, Func<CaseView, bool> until, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        CaseView? last = null;
+        while (DateTime.UtcNow < deadline)
+        {
+            last = await Cases.GetAsync(caseId, CancellationToken.None);
+            if (last is not null && until(last))
+            {
+                return last;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"Case {caseId} did not reach the expected state; last seen: stage {last?.Stage}, status {last?.Status}, outcome {last?.Outcome}; timeline: {string.Join(" | ", last?.Timeline.Select(t => t.Step) ?? [])}");
+    }
+
+    public Task<CaseView> WaitForStageAsync(string caseId, CaseStage stage, TimeSpan? timeout = null) =>
+        WaitForAsync(caseId, v => v.Stage == stage.ToString(), timeout);
+
+    public Task<CaseView> WaitForClosedAsync(string caseId, TimeSpan? timeout = null) =>
+        WaitForAsync(caseId, v => v.IsClosed && v.Status is "Completed" or "Failed" or "Terminated", timeout);
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+}
