@@ -1,0 +1,117 @@
+using System.Reflection;
+using System.Text.Json;
+
+namespace OptOut.Functions.Tests;
+
+/// <summary>
+/// Reads the functions.metadata the Functions SDK generated at build time (what the Functions host indexes) and checks
+/// every function's trigger, route, methods and auth level: the contract in DESIGN.md, as Azure will see it.
+/// </summary>
+public sealed class FunctionsMetadataTests
+{
+    private static readonly Lazy<Dictionary<string, JsonElement>> Functions = new(Load);
+
+    public static TheoryData<string, string, string[], string> HttpFunctions => new()
+    {
+        { "CreateCase", "cases", ["post"], "Function" },
+        { "GetCase", "cases/{caseId}", ["get"], "Function" },
+        { "ListCases", "cases", ["get"], "Function" },
+        { "WithdrawCase", "cases/{caseId}/withdraw", ["post"], "Function" },
+        { "ShowDecision", "decisions/{token}", ["get", "head"], "Anonymous" },
+        { "RecordDecision", "decisions/{token}", ["post"], "Anonymous" },
+        { "Health", "health", ["get"], "Anonymous" },
+    };
+
+    [Fact]
+    public void Every_function_is_declared_and_nothing_else()
+    {
+        Assert.Equal(
+            new[]
+            {
+                "AddSeekerToOfficeActivity", "CreateCase", "EscalateStaleCases", "GetCase", "Health", "IntakeFromQueue", "ListCases",
+                "OptOutCaseOrchestrator", "OptOutLookupActivity", "RecordDecision", "SearchSeekerActivity", "SendNotificationActivity",
+                "ShowDecision", "WithdrawCase",
+            },
+            Functions.Value.Keys.Order(StringComparer.Ordinal).ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(HttpFunctions))]
+    public void Http_functions_have_the_contract_route_methods_and_auth_level(string name, string route, string[] methods, string authLevel)
+    {
+        var trigger = Trigger(name, "httpTrigger");
+        Assert.Equal(route, trigger.GetProperty("route").GetString());
+        Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(methods, trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()).Order(StringComparer.Ordinal).ToArray());
+        Assert.Contains(Bindings(name), b => b.GetProperty("type").GetString() == "durableClient");
+    }
+
+    [Fact]
+    public void Case_routes_need_the_function_key_and_only_decision_links_and_health_are_anonymous()
+    {
+        var anonymous = Functions.Value.Keys
+            .Where(n => Bindings(n).Any(b => b.GetProperty("type").GetString() == "httpTrigger" && b.GetProperty("authLevel").GetString() == "Anonymous"))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(["Health", "RecordDecision", "ShowDecision"], anonymous);
+    }
+
+    [Theory]
+    [InlineData("OptOutCaseOrchestrator", "orchestrationTrigger")]
+    [InlineData("SearchSeekerActivity", "activityTrigger")]
+    [InlineData("AddSeekerToOfficeActivity", "activityTrigger")]
+    [InlineData("OptOutLookupActivity", "activityTrigger")]
+    [InlineData("SendNotificationActivity", "activityTrigger")]
+    public void Durable_functions_have_their_triggers(string name, string triggerType)
+    {
+        var bindings = Bindings(name);
+        Assert.Equal(triggerType, Assert.Single(bindings).GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public void Queue_intake_reads_optout_intake_and_writes_rejections_to_optout_intake_rejected()
+    {
+        Assert.Equal("optout-intake", Trigger("IntakeFromQueue", "queueTrigger").GetProperty("queueName").GetString());
+        var output = Assert.Single(Bindings("IntakeFromQueue"), b => b.GetProperty("type").GetString() == "queue");
+        Assert.Equal("Out", output.GetProperty("direction").GetString());
+        Assert.Equal("optout-intake-rejected", output.GetProperty("queueName").GetString());
+    }
+
+    [Fact]
+    public void Stale_case_escalation_runs_on_the_schedule_from_settings()
+    {
+        Assert.Equal("%EscalationScanSchedule%", Trigger("EscalateStaleCases", "timerTrigger").GetProperty("schedule").GetString());
+    }
+
+    private static JsonElement Trigger(string function, string type)
+    {
+        var binding = Assert.Single(Bindings(function), b => b.GetProperty("type").GetString() == type);
+        Assert.Equal("In", binding.GetProperty("direction").GetString());
+        return binding;
+    }
+
+    private static JsonElement[] Bindings(string function)
+    {
+        Assert.True(Functions.Value.TryGetValue(function, out var f), $"functions.metadata has no function {function}.");
+        return [.. f.GetProperty("bindings").EnumerateArray()];
+    }
+
+    private static Dictionary<string, JsonElement> Load()
+    {
+        var configuration = typeof(FunctionsMetadataTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        var path = Path.Combine(RepoRoot(), "src", "OptOut.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        Assert.True(File.Exists(path), $"Expected the Functions SDK to generate {path} when the test project builds.");
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone(), StringComparer.Ordinal);
+    }
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OptOutFunctions.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new InvalidOperationException("Repository root (OptOutFunctions.sln) not found.");
+    }
+}
