@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.Telemetry;
 
 namespace OptOut.Workflow.Escalation;
 
@@ -68,6 +69,7 @@ public sealed class StaleCaseScanner(
         var o = options.CurrentValue;
         var digest = EmailTemplates.StaleDigest(date, new Contact(o.ContactName, o.ContactEmail), o.StaleAfter, stale);
         var sent = await notifier.SendAsync(digest, cancellationToken);
+        WorkflowTelemetry.Escalations.Add(stale.Count, new KeyValuePair<string, object?>("kind", "stale-scan"));
         foreach (var c in stale)
         {
             await client.RaiseEventAsync(c.CaseId, WorkflowEvents.StaleFlag, new StaleCaseFlag(date, o.ContactName), cancellationToken);

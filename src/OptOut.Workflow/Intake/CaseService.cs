@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Protection;
+using OptOut.Workflow.Telemetry;
 
 namespace OptOut.Workflow.Intake;
 
@@ -58,10 +59,12 @@ public sealed class CaseService(
         var errors = IntakeValidator.Validate(request, OfficeExists);
         if (errors.Count > 0)
         {
+            WorkflowTelemetry.IntakeRejected.Add(1, new KeyValuePair<string, object?>("source", source));
             return new StartResult(StartDisposition.Invalid, request?.CaseId, null, errors, "The case request is not valid.");
         }
 
         var caseId = request.CaseId ?? NewCaseId();
+        using var span = WorkflowTelemetry.StartStep("Case intake", caseId, System.Diagnostics.ActivityKind.Producer);
         var fingerprint = protector.Fingerprint(Canonical(request));
         var gate = StartLocks.GetOrAdd(caseId, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken);
@@ -95,6 +98,7 @@ public sealed class CaseService(
             }
 
             logger.LogInformation("Case {CaseId} started from {Source}", caseId, source);
+            WorkflowTelemetry.CasesStarted.Add(1, new KeyValuePair<string, object?>("source", source));
             var status = CaseStatus.For(input);
             status.Timeline.Add(new TimelineEntry(input.ReceivedAt, "Received", "Case accepted; the workflow is starting."));
             return new StartResult(StartDisposition.Created, caseId, ViewOf(caseId, status));

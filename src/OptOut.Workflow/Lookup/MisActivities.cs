@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using OptOut.Workflow.Protection;
+using OptOut.Workflow.Telemetry;
 
 namespace OptOut.Workflow.Lookup;
 
@@ -9,6 +10,7 @@ public sealed class SearchSeekerActivity(IMisGateway mis, ILogger<SearchSeekerAc
 {
     public override async Task<SeekerMatch> RunAsync(TaskActivityContext context, SeekerQuery input)
     {
+        using var span = WorkflowTelemetry.StartStep(input.Office is null ? "MIS statewide search" : "MIS office search", input.CaseId, System.Diagnostics.ActivityKind.Client);
         var match = await mis.SearchAsync(input.FirstName, input.LastName, input.Phone, input.Office, CancellationToken.None);
         logger.LogInformation("Case {CaseId}: MIS search {Scope} found={Found}", input.CaseId, input.Office is null ? "statewide" : "office", match.Found);
         return match;
@@ -20,6 +22,7 @@ public sealed class AddSeekerToOfficeActivity(IMisGateway mis, ILogger<AddSeeker
 {
     public override async Task<AddSeekerResult> RunAsync(TaskActivityContext context, AddSeekerRequest input)
     {
+        using var span = WorkflowTelemetry.StartStep("MIS add seeker to office", input.CaseId, System.Diagnostics.ActivityKind.Client);
         var result = await mis.AddSeekerToOfficeAsync(input.SeekerId, input.Office, CancellationToken.None);
         logger.LogInformation("Case {CaseId}: added seeker to office (already there: {Already})", input.CaseId, result.AlreadyInOffice);
         return result;
@@ -31,6 +34,7 @@ public sealed class OptOutLookupActivity(IMisGateway mis, SsnProtector protector
 {
     public override async Task<OptOutLookupResult> RunAsync(TaskActivityContext context, OptOutLookupRequest input)
     {
+        using var span = WorkflowTelemetry.StartStep("MIS opt-out lookup", input.CaseId, System.Diagnostics.ActivityKind.Client);
         var ssn = protector.Unprotect(input.ProtectedSsn, input.CaseId);
         var result = await mis.OptOutLookupAsync(ssn, CancellationToken.None);
         logger.LogInformation("Case {CaseId}: opt-out lookup optedOut={OptedOut}", input.CaseId, result.OptedOut);

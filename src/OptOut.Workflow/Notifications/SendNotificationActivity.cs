@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using OptOut.Workflow.Telemetry;
 
 namespace OptOut.Workflow.Notifications;
 
@@ -9,6 +10,7 @@ public sealed class SendNotificationActivity(EmailTemplates templates, INotifier
 {
     public override async Task<NotificationReceipt> RunAsync(TaskActivityContext context, NotificationRequest input)
     {
+        using var span = WorkflowTelemetry.StartStep($"Email {input.Kind}", input.Case.CaseId, System.Diagnostics.ActivityKind.Client);
         var message = templates.Render(input);
         if (string.IsNullOrWhiteSpace(message.To.Email))
         {
@@ -17,7 +19,28 @@ public sealed class SendNotificationActivity(EmailTemplates templates, INotifier
         }
 
         var sent = await notifier.SendAsync(message, CancellationToken.None);
+        if (sent)
+        {
+            Count(input);
+        }
+
         logger.LogInformation("Case {CaseId}: {Kind} email {Result}", input.Case.CaseId, input.Kind, sent ? "sent" : "already sent");
         return new NotificationReceipt(input.MessageKey, message.To.Email, sent);
+    }
+
+    private static void Count(NotificationRequest input)
+    {
+        switch (input.Kind)
+        {
+            case NotificationKind.CaseManagerOutcome:
+                WorkflowTelemetry.CasesClosed.Add(1, new KeyValuePair<string, object?>("outcome", input.Outcome?.ToString()));
+                break;
+            case NotificationKind.SupervisorReminder:
+                WorkflowTelemetry.RemindersSent.Add(1);
+                break;
+            case NotificationKind.SupervisorEscalation:
+                WorkflowTelemetry.Escalations.Add(1, new KeyValuePair<string, object?>("kind", "workflow"));
+                break;
+        }
     }
 }

@@ -1,0 +1,32 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace OptOut.Workflow.Telemetry;
+
+/// <summary>
+/// Traces and metrics of the workflow. Counters are incremented outside the orchestrator (client calls and activities),
+/// so replays never double-count. Tags carry the case id and outcome — never PII.
+/// </summary>
+public static class WorkflowTelemetry
+{
+    public const string Name = "OptOut.Workflow";
+    public const string CaseIdTag = "optout.case_id";
+
+    public static readonly ActivitySource Source = new(Name);
+
+    private static readonly Meter Meter = new(Name);
+
+    public static readonly Counter<long> CasesStarted = Meter.CreateCounter<long>("optout.cases.started", description: "Cases accepted at intake, by source.");
+    public static readonly Counter<long> CasesClosed = Meter.CreateCounter<long>("optout.cases.closed", description: "Cases closed, by outcome.");
+    public static readonly Counter<long> RemindersSent = Meter.CreateCounter<long>("optout.reminders.sent", description: "Supervisor reminder emails sent.");
+    public static readonly Counter<long> Escalations = Meter.CreateCounter<long>("optout.escalations", description: "Escalations: per-case (workflow) and per-digest (stale-case scan), by kind.");
+    public static readonly Counter<long> IntakeRejected = Meter.CreateCounter<long>("optout.intake.rejected", description: "Intake requests or queue messages rejected, by source.");
+
+    /// <summary>Starts a span for one step of a case, tagged with the case id so a case's trace can be found end to end.</summary>
+    public static Activity? StartStep(string step, string caseId, ActivityKind kind = ActivityKind.Internal)
+    {
+        var activity = Source.StartActivity(step, kind);
+        activity?.SetTag(CaseIdTag, caseId);
+        return activity;
+    }
+}
