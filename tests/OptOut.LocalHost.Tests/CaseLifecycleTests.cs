@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using OptOut.Testing;
+
+namespace OptOut.LocalHost.Tests;
+
+/// <summary>The README's promise: POST a case to the running local host, then GET shows its stage and timeline until it closes.</summary>
+public sealed class CaseLifecycleTests : IAsyncLifetime
+{
+    private RunningLocalHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await RunningLocalHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Theory]
+    [InlineData("S-1001", "AlreadyInOffice")]
+    [InlineData("S-1002", "AddedFromStatewide")]
+    [InlineData("S-1004", "NotOptedOutNeedsReview")]
+    public async Task Posted_case_runs_to_its_outcome_and_get_shows_stage_and_timeline(string seeker, string outcome)
+    {
+        var caseId = $"it-{seeker}";
+        using var post = await _host.Http.PostAsJsonAsync("api/cases", Requests.For(seeker, caseId));
+        Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
+        Assert.Equal($"/api/cases/{caseId}", post.Headers.Location?.OriginalString);
+
+        var seen = new HashSet<string>();
+        JsonElement view = default;
+        for (var i = 0; i < 300; i++)
+        {
+            using var get = await _host.Http.GetAsync(post.Headers.Location);
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            view = JsonDocument.Parse(await get.Content.ReadAsStringAsync()).RootElement;
+            seen.Add(view.GetProperty("stage").GetString()!);
+            if (view.GetProperty("stage").GetString() == "Closed")
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal("Closed", view.GetProperty("stage").GetString());
+        Assert.Equal("Completed", view.GetProperty("status").GetString());
+        Assert.Equal(outcome, view.GetProperty("outcome").GetString());
+        var steps = view.GetProperty("timeline").EnumerateArray().Select(t => t.GetProperty("step").GetString()).ToList();
+        Assert.Equal("Received", steps[0]);
+        Assert.Contains("Office Quick Search", steps);
+        Assert.Equal("Closed", steps[^1]);
+        Assert.All(view.GetProperty("timeline").EnumerateArray(), t => Assert.True(t.GetProperty("at").GetDateTime() > DateTime.UtcNow.AddMinutes(-5)));
+    }
+
+    [Fact]
+    public async Task Opted_out_case_waits_for_the_supervisor_and_can_be_withdrawn()
+    {
+        using var post = await _host.Http.PostAsJsonAsync("api/cases", Requests.For("S-1006", "it-wait"));
+        Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
+        var view = await WaitForStageAsync("it-wait", "AwaitingSupervisor");
+        Assert.Equal("AwaitingSupervisor", view.GetProperty("stage").GetString());
+        using var list = await _host.Http.GetAsync("api/cases?stage=AwaitingSupervisor");
+        Assert.Contains("it-wait", await list.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var withdraw = await _host.Http.PostAsJsonAsync("api/cases/it-wait/withdraw", new { reason = "Client moved away." });
+        Assert.Equal(HttpStatusCode.Accepted, withdraw.StatusCode);
+        view = await WaitForStageAsync("it-wait", "Closed");
+
+        Assert.Equal("Withdrawn", view.GetProperty("outcome").GetString());
+        using var again = await _host.Http.PostAsJsonAsync("api/cases/it-wait/withdraw", new { reason = "again" });
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
+    }
+
+    private async Task<JsonElement> WaitForStageAsync(string caseId, string stage)
+    {
+        var view = default(JsonElement);
+        for (var i = 0; i < 300; i++)
+        {
+            view = await _host.Http.GetFromJsonAsync<JsonElement>($"api/cases/{caseId}");
+            if (view.GetProperty("stage").GetString() == stage)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        return view;
+    }
+
+    [Fact]
+    public async Task Start_page_and_health_answer()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _host.BaseAddress };
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("api/health")).StatusCode);
+        var home = await anonymous.GetStringAsync("");
+        Assert.Contains("/dev/intake", home, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/cases/x")).StatusCode);
+    }
+}
