@@ -1,7 +1,9 @@
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Hosting;
@@ -18,15 +20,19 @@ namespace OptOut.Testing;
 /// </summary>
 public sealed class WorkflowTestHost : IAsyncDisposable
 {
-    private readonly DurableTaskTestHost _host;
+    private readonly IHost _host;
 
-    private WorkflowTestHost(DurableTaskTestHost host, CapturedLogs logs)
+    private WorkflowTestHost(IHost host, CapturedLogs logs, RecordingDataConverter payloads)
     {
         _host = host;
         Logs = logs;
+        Payloads = payloads;
     }
 
-    public DurableTaskClient Client => _host.Client;
+    /// <summary>Every payload serialized into orchestration history (inputs, outputs, activity data, events, custom status).</summary>
+    public RecordingDataConverter Payloads { get; }
+
+    public DurableTaskClient Client => Services.GetRequiredService<DurableTaskClient>();
 
     public IServiceProvider Services => _host.Services;
 
@@ -42,28 +48,24 @@ public sealed class WorkflowTestHost : IAsyncDisposable
     {
         var values = TestSettings.Defaults();
         settings?.Invoke(values);
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var logs = new CapturedLogs();
-        var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(logs));
-        var host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddOptOutWorkflow(),
-            new DurableTaskTestHostOptions
-            {
-                LoggerFactory = loggerFactory,
-                ConfigureServices = s =>
-                {
-                    s.AddSingleton<IConfiguration>(configuration);
-                    s.AddSingleton(loggerFactory);
-                    s.AddLogging(b => b.AddProvider(logs));
-                    s.AddOptOutWorkflow(configuration);
-                    s.AddSingleton(MisSimulator.Seeded());
-                    s.AddSingleton<IMisGateway>(sp => sp.GetRequiredService<MisSimulator>());
-                    s.AddSingleton<InMemoryMailbox>();
-                    s.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
-                    services?.Invoke(s);
-                },
-            });
-        return new WorkflowTestHost(host, logs);
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(values);
+        // Debug for the durable worker: its "N replay and M new history events" lines measure history size per execution.
+        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.DurableTask", LogLevel.Debug).AddProvider(logs);
+        var payloads = new RecordingDataConverter();
+        builder.Services.ConfigureAll<DurableTaskWorkerOptions>(o => o.DataConverter = payloads);
+        builder.Services.ConfigureAll<DurableTaskClientOptions>(o => o.DataConverter = payloads);
+        builder.Services.AddOptOutWorkflow(builder.Configuration);
+        builder.Services.AddSingleton(MisSimulator.Seeded());
+        builder.Services.AddSingleton<IMisGateway>(sp => sp.GetRequiredService<MisSimulator>());
+        builder.Services.AddSingleton<InMemoryMailbox>();
+        builder.Services.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
+        services?.Invoke(builder.Services);
+        builder.Services.AddInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
+        var host = builder.Build();
+        await host.StartAsync();
+        return new WorkflowTestHost(host, logs, payloads);
     }
 
     public async Task<string> StartAsync(CaseIntakeRequest request)
@@ -102,5 +104,35 @@ public sealed class WorkflowTestHost : IAsyncDisposable
     public Task<CaseView> WaitForClosedAsync(string caseId, TimeSpan? timeout = null) =>
         WaitForAsync(caseId, v => v.IsClosed && v.Status is "Completed" or "Failed" or "Terminated", timeout);
 
-    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+    /// <summary>
+    /// The history sizes (replayed + new events) the worker was handed for this case, one per orchestration run, read
+    /// from the durable worker's own log lines. Their maximum is the largest history any execution reached.
+    /// </summary>
+    public IReadOnlyList<int> HistorySizes(string caseId)
+    {
+        var pattern = new System.Text.RegularExpressions.Regex($"^{System.Text.RegularExpressions.Regex.Escape(caseId)}: Received request to run orchestrator '[^']+' with (\\d+) replay and (\\d+) new history events");
+        return [.. Logs.Messages
+            .Select(m => pattern.Match(m))
+            .Where(m => m.Success)
+            .Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) + int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))];
+    }
+
+    /// <summary>The engine's stored state of a case: input, output and custom status (history payloads: <see cref="Payloads"/>).</summary>
+    public async Task<string> EverythingStoredAsync(string caseId)
+    {
+        var engine = Services.GetInMemoryOrchestrationService();
+        var text = new System.Text.StringBuilder();
+        foreach (var state in await engine.GetOrchestrationStateAsync(caseId, allExecutions: true))
+        {
+            text.AppendLine(state.Input).AppendLine(state.Output).AppendLine(state.Status);
+        }
+
+        return text.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync();
+        _host.Dispose();
+    }
 }

@@ -1,0 +1,279 @@
+using Microsoft.Extensions.DependencyInjection;
+using OptOut.Testing;
+using OptOut.Workflow.Cases;
+using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Intake;
+using OptOut.Workflow.Lookup;
+using OptOut.Workflow.Lookup.Simulator;
+using OptOut.Workflow.Notifications;
+
+namespace OptOut.Workflow.Tests.Orchestration;
+
+/// <summary>
+/// Every branch of 5212PRO on the in-process durable engine (real replay, timers and events), asserting the outcome,
+/// the timeline, which MIS lookups ran and which emails went to whom.
+/// </summary>
+public sealed class ProcedureBranchTests : IAsyncLifetime
+{
+    private WorkflowTestHost _host = null!;
+    private RecordingMis _mis = null!;
+
+    public async Task InitializeAsync()
+    {
+        _host = await WorkflowTestHost.StartAsync(
+            s =>
+            {
+                // No reminders during these tests; registration re-checks every second up to 4 s.
+                s["Workflow:ReminderInterval"] = "00:05:00";
+                s["Workflow:EscalateAfter"] = "00:10:00";
+                s["Workflow:SupervisorDeadline"] = "00:20:00";
+            },
+            s => s.AddSingleton<IMisGateway>(sp => new RecordingMis(sp.GetRequiredService<MisSimulator>())));
+        _mis = (RecordingMis)_host.Services.GetRequiredService<IMisGateway>();
+    }
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task Step1_client_found_by_office_quick_search_is_already_in_office()
+    {
+        var id = await _host.StartAsync(Requests.For("S-1001", "b1"));
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.AlreadyInOffice), c.Outcome);
+        Assert.Equal(["Received", "Office Quick Search", "Closed"], Steps(c));
+        Assert.Equal(["office-search port-angeles Alice Inoffice"], _mis.CallsFor("Inoffice"));
+        Assert.Equal([Key(id, NotificationKind.CaseManagerOutcome)], Keys(id));
+    }
+
+    [Fact]
+    public async Task Step2a_client_found_statewide_is_added_to_the_office_and_case_manager_told()
+    {
+        var id = await _host.StartAsync(Requests.For("S-1002", "b2"));
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.AddedFromStatewide), c.Outcome);
+        Assert.Equal(["Received", "Office Quick Search", "Statewide search", "Add Seeker to Office", "Closed"], Steps(c));
+        Assert.Equal(["office-search port-angeles Bruno Statewide", "statewide-search Bruno Statewide", "add S-1002 port-angeles"], _mis.CallsFor("Statewide"));
+        Assert.Contains("port-angeles", _host.Mis.Find("S-1002")!.Offices);
+        var email = Email(id, NotificationKind.CaseManagerOutcome);
+        Assert.Equal("casey.manager@example.org", email.To.Email);
+        Assert.Contains("client added to your office", email.Subject, StringComparison.Ordinal);
+        Assert.Contains("proceed with program information and/or enrollment", email.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Step2b_unregistered_client_gets_opt_in_instructions_and_is_added_once_registered()
+    {
+        _host.Mis.Add(Unregistered("S-2031", "Hana", "Register", "360-555-0131", "521220031"));
+        var id = await _host.StartAsync(WithSsn(Requests.For("S-1003", "b3a", hasAccount: false), "Hana", "Register", "360-555-0131", "521-22-0031"));
+        var waiting = await _host.WaitForStageAsync(id, CaseStage.AwaitingRegistration);
+        Assert.Contains("Registration needed", Steps(waiting));
+
+        var instructions = Email(id, NotificationKind.ClientRegistrationInstructions);
+        Assert.Equal("client@example.net", instructions.To.Email);
+        Assert.Contains("choose 'Opt-In'", instructions.TextBody, StringComparison.Ordinal);
+        Assert.Contains("no WorkSourceWA account", Email(id, NotificationKind.CaseManagerUpdate).TextBody, StringComparison.Ordinal);
+
+        await _host.WaitForAsync(id, v => v.Timeline.Count > 0 && _mis.CallsFor("Register").Count(x => x.StartsWith("statewide", StringComparison.Ordinal)) >= 2);
+        _host.Mis.Register("S-2031");
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.RegisteredAndAdded), c.Outcome);
+        Assert.Contains("Registration found", Steps(c));
+        Assert.Contains("port-angeles", _host.Mis.Find("S-2031")!.Offices);
+        Assert.DoesNotContain(_mis.Calls, x => x.StartsWith("opt-out-lookup ***-**-0031", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Step2b_client_who_never_registers_closes_at_the_deadline_and_case_manager_is_told()
+    {
+        _host.Mis.Add(Unregistered("S-2032", "Ivan", "Never", "360-555-0132", "521220032"));
+        var id = await _host.StartAsync(WithSsn(Requests.For("S-1003", "b3b", hasAccount: false), "Ivan", "Never", "360-555-0132", "521-22-0032"));
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.RegistrationNotCompleted), c.Outcome);
+        Assert.True(_mis.CallsFor("Never").Count(x => x.StartsWith("statewide", StringComparison.Ordinal)) >= 3, "MIS is re-checked on a durable timer until the deadline");
+        Assert.Contains("registration not completed", Email(id, NotificationKind.CaseManagerOutcome).Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Step3_registered_but_hidden_and_not_opted_out_goes_to_a_person_for_review()
+    {
+        var id = await _host.StartAsync(Requests.For("S-1004", "b4"));
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.NotOptedOutNeedsReview), c.Outcome);
+        Assert.Equal(["Received", "Office Quick Search", "Statewide search", "Opt-Out Lookup", "Closed"], Steps(c));
+        Assert.Contains("opt-out-lookup ***-**-0004", _mis.Calls);
+        var email = Email(id, NotificationKind.CaseManagerOutcome);
+        Assert.Contains("needs your review", email.Subject, StringComparison.Ordinal);
+        Assert.Contains("Check the name and phone", email.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Step4_and_5_opted_out_client_supervisor_emailed_with_decision_link_and_client_asked_to_call()
+    {
+        var id = await _host.StartAsync(Requests.For("S-1006", "b5"));
+        var c = await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+
+        Assert.Equal(["Received", "Office Quick Search", "Statewide search", "Opt-Out Lookup", "Opted out", "Supervisor emailed", "Client emailed"], Steps(c));
+        Assert.Contains("Staysout, Farid", c.Timeline.Single(t => t.Step == "Opted out").Detail, StringComparison.Ordinal);
+        var supervisor = Email(id, NotificationKind.SupervisorRequest);
+        Assert.Equal("pat.supervisor@example.org", supervisor.To.Email);
+        foreach (var expected in new[] { "Farid Staysout", "360-555-0106", "Client wants to enroll in WIOA Adult training.", "Casey Manager", "/api/decisions/" })
+        {
+            Assert.Contains(expected, supervisor.TextBody, StringComparison.Ordinal);
+        }
+
+        var client = Email(id, NotificationKind.ClientContactSupervisor);
+        Assert.Equal("client@example.net", client.To.Email);
+        Assert.Contains("contact the ESD WIOA supervisor, Pat Supervisor", client.TextBody, StringComparison.Ordinal);
+        Assert.NotNull(c.WaitingSince);
+    }
+
+    [Fact]
+    public async Task Step5_without_a_client_email_the_case_manager_is_asked_to_pass_the_message_on()
+    {
+        _host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2051", FirstName = "Jun", LastName = "Noemail", Phone = "360-555-0151", Ssn = "521220051", OptedOut = true });
+        var id = await _host.StartAsync(WithSsn(Requests.For("S-1006", "b5b", clientEmail: null), "Jun", "Noemail", "360-555-0151", "521-22-0051"));
+        var c = await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+
+        Assert.DoesNotContain("Client emailed", Steps(c));
+        Assert.DoesNotContain(Key(id, NotificationKind.ClientContactSupervisor), Keys(id));
+        Assert.Contains("please ask the client to contact the supervisor", Email(id, NotificationKind.CaseManagerUpdate).TextBody, StringComparison.Ordinal);
+        Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.WithdrawAsync(id, "test cleanup", default)).Disposition);
+    }
+
+    [Fact]
+    public async Task Step6a_opted_in_decision_verifies_visibility_adds_to_office_and_tells_case_manager_to_enroll()
+    {
+        var id = await _host.StartAsync(Requests.For("S-1005", "b7"));
+        await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        _host.Mis.OptIn("S-1005"); // the supervisor clears the Opt-Out box in MIS
+        Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, "Spoke with Elena.", default)).Disposition);
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.OptedInAndAdded), c.Outcome);
+        Assert.Equal(["Supervisor decision", "Add Seeker to Office", "Closed"], Steps(c)[^3..]);
+        Assert.Equal(SupervisorDecision.OptedInValue, c.Decision);
+        Assert.Contains("add S-1005 port-angeles", _mis.Calls);
+        Assert.Contains("Contact the client and proceed with program information and/or enrollment", Email(id, NotificationKind.CaseManagerOutcome).TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Step6a_opted_in_but_still_hidden_after_retries_fails_and_tells_supervisor_and_case_manager()
+    {
+        var id = await _host.StartAsync(Requests.For("S-1007", "b7b"));
+        await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        _host.Mis.OptIn("S-1007");
+        await _host.Cases.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, null, default);
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.Failed), c.Outcome);
+        Assert.Equal(2, Steps(c).Count(s => s == "Not visible yet"));
+        Assert.Equal(3, _mis.CallsFor("Lagging").Count(x => x.StartsWith("statewide", StringComparison.Ordinal)) - 1); // 1 before the lookup + 3 checks
+        Assert.Equal("pat.supervisor@example.org", Email(id, NotificationKind.SupervisorOptInNotVisible).To.Email);
+        Assert.Contains("needs attention", Email(id, NotificationKind.CaseManagerOutcome).Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Step6f_client_who_remains_opted_out_partner_staff_told_about_esd_wioa_staff()
+    {
+        _host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2061", FirstName = "Omar", LastName = "Remains", Phone = "360-555-0161", Ssn = "521220061", OptedOut = true });
+        var id = await _host.StartAsync(WithSsn(Requests.For("S-1006", "b8"), "Omar", "Remains", "360-555-0161", "521-22-0061"));
+        await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        await _host.Cases.DecideAsync(TokenFor(id), DecisionChoice.RemainOptedOut, "Prefers ESD staff.", default);
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), c.Outcome);
+        Assert.DoesNotContain(_mis.Calls, x => x.StartsWith("add S-2061", StringComparison.Ordinal));
+        var email = Email(id, NotificationKind.CaseManagerOutcome);
+        Assert.Contains("client remains opted out", email.Subject, StringComparison.Ordinal);
+        Assert.Contains("offered the client to work with an ESD WIOA staff member", email.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Prefers ESD staff.", email.TextBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Withdraw_while_awaiting_supervisor_tells_everyone_and_later_commands_conflict()
+    {
+        _host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2091", FirstName = "Kai", LastName = "Withdraw", Phone = "360-555-0191", Ssn = "521220091", OptedOut = true });
+        var id = await _host.StartAsync(WithSsn(Requests.For("S-1006", "b9"), "Kai", "Withdraw", "360-555-0191", "521-22-0091"));
+        await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        var token = TokenFor(id);
+
+        Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.WithdrawAsync(id, "Client moved away.", default)).Disposition);
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.Withdrawn), c.Outcome);
+        Assert.Contains("Client moved away.", c.Timeline.Single(t => t.Step == "Withdrawn").Detail, StringComparison.Ordinal);
+        Assert.Equal("pat.supervisor@example.org", Email(id, NotificationKind.SupervisorCaseClosed).To.Email);
+        Assert.Contains("withdrawn", Email(id, NotificationKind.CaseManagerOutcome).Subject, StringComparison.Ordinal);
+        Assert.Equal(CommandDisposition.Conflict, (await _host.Cases.DecideAsync(token, DecisionChoice.OptedIn, null, default)).Disposition);
+        Assert.Equal(CommandDisposition.Conflict, (await _host.Cases.WithdrawAsync(id, null, default)).Disposition);
+    }
+
+    [Fact]
+    public async Task Withdraw_while_awaiting_registration_closes_the_case()
+    {
+        _host.Mis.Add(Unregistered("S-2092", "Lee", "Waiting", "360-555-0192", "521220092"));
+        var id = await _host.StartAsync(WithSsn(Requests.For("S-1003", "b9b", hasAccount: false), "Lee", "Waiting", "360-555-0192", "521-22-0092"));
+        await _host.WaitForStageAsync(id, CaseStage.AwaitingRegistration);
+        Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.WithdrawAsync(id, null, default)).Disposition);
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.Withdrawn), c.Outcome);
+        Assert.DoesNotContain(Key(id, NotificationKind.SupervisorCaseClosed), Keys(id));
+        Assert.Equal(CommandDisposition.NotFound, (await _host.Cases.WithdrawAsync("no-such-case", null, default)).Disposition);
+    }
+
+    [Fact]
+    public async Task Transient_mis_failure_is_retried_and_the_case_still_succeeds()
+    {
+        _host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2101", FirstName = "Mia", LastName = "Flaky", Phone = "360-555-0101", Ssn = "521220101", Offices = { "bremerton" } });
+        _mis.FailNext("search", 1);
+        var id = await _host.StartAsync(WithSsn(Requests.For("S-1001", "retry-ok", office: "bremerton"), "Mia", "Flaky", "360-555-0101", "521-22-0101"));
+        var c = await _host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.AlreadyInOffice), c.Outcome);
+        Assert.Equal(2, _mis.CallsFor("Flaky").Count);
+    }
+
+    [Fact]
+    public async Task Exhausted_mis_retries_close_the_case_as_failed_and_the_case_manager_is_told()
+    {
+        _mis.FailNext("lookup", 10);
+        var id = await _host.StartAsync(Requests.For("S-1004", "retry-fail"));
+        var c = await _host.WaitForClosedAsync(id);
+        _mis.FailNext("lookup", 0);
+
+        Assert.Equal(nameof(CaseOutcome.Failed), c.Outcome);
+        Assert.Contains("OptOutLookupActivity", c.Detail, StringComparison.Ordinal);
+        Assert.Equal("Completed", c.Status);
+        Assert.Contains("needs attention", Email(id, NotificationKind.CaseManagerOutcome).Subject, StringComparison.Ordinal);
+    }
+
+    private string TokenFor(string caseId) =>
+        Email(caseId, NotificationKind.SupervisorRequest).TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
+
+    private EmailMessage Email(string caseId, NotificationKind kind) =>
+        Assert.Single(_host.Mailbox.For(caseId), m => m.Message.Key == Key(caseId, kind)).Message;
+
+    private List<string> Keys(string caseId) => [.. _host.Mailbox.For(caseId).Select(m => m.Message.Key)];
+
+    private static string Key(string caseId, NotificationKind kind) => $"{caseId}:{kind}:1";
+
+    private static List<string> Steps(CaseView c) => [.. c.Timeline.Select(t => t.Step)];
+
+    private static SimulatedParticipant Unregistered(string id, string first, string last, string phone, string ssn) =>
+        new() { SeekerId = id, FirstName = first, LastName = last, Phone = phone, Ssn = ssn, Registered = false };
+
+    private static CaseIntakeRequest WithSsn(CaseIntakeRequest r, string first, string last, string phone, string ssn)
+    {
+        r.Client!.FirstName = first;
+        r.Client.LastName = last;
+        r.Client.Phone = phone;
+        r.Client.Ssn = ssn;
+        return r;
+    }
+}
