@@ -1,0 +1,148 @@
+// The function app's settings: every key of local.settings.sample.json's "Values" except FUNCTIONS_WORKER_RUNTIME
+// (Flex Consumption sets the runtime in functionAppConfig and rejects the setting) and AzureWebJobsStorage (replaced
+// by the identity-based AzureWebJobsStorage__* settings). Secrets are Key Vault references, never values.
+// Applied after the identity's role assignments exist, so the host starts with working storage and Key Vault access.
+
+import { office, workflowSettings } from 'types.bicep'
+
+@description('The function app.')
+param functionAppName string
+
+@description('The app\'s storage account (identity-based AzureWebJobsStorage connection).')
+param storageAccountName string
+
+@description('Application Insights component the app reports to.')
+param applicationInsightsName string
+
+@description('Key Vault URI, e.g. https://kv-x.vault.azure.net/ (trailing slash).')
+param keyVaultUri string
+
+@description('Whether the vault holds a MisApiKey secret; without it Mis__ApiKey is empty.')
+param misApiKeyInVault bool
+
+@description('Public address used in emailed decision links. Empty: https://<app default host name>.')
+param publicBaseUrl string
+
+@description('Durable Functions task hub name (host.json uses %TaskHubName%).')
+param taskHubName string
+
+@description('Workflow timings and retry policy.')
+param workflow workflowSettings
+
+@description('Offices and their supervisors.')
+param offices office[]
+
+@description('Escalation contact name.')
+param escalationContactName string
+
+@description('Escalation contact email.')
+param escalationContactEmail string
+
+@description('Escalation: a case waiting longer than this is stale (d.hh:mm:ss).')
+param escalationStaleAfter string
+
+@description('Escalation: interval between scans (d.hh:mm:ss).')
+param escalationScanInterval string
+
+@description('NCRONTAB schedule of the EscalateStaleCases timer trigger.')
+param escalationScanSchedule string
+
+@description('Lifetime of emailed decision links (d.hh:mm:ss).')
+param linksLifetime string
+
+@description('MIS gateway base URL (ends with /).')
+param misBaseUrl string
+
+@description('MIS request timeout in seconds.')
+param misTimeoutSeconds int
+
+@description('Sender address of every email.')
+param sendGridFromEmail string
+
+@description('Sender display name.')
+param sendGridFromName string
+
+@description('SendGrid API host override; empty for api.sendgrid.com.')
+param sendGridHost string
+
+@description('Days completed cases are kept.')
+param retentionCompletedCaseDays int
+
+resource functionApp 'Microsoft.Web/sites@2024-11-01' existing = {
+  name: functionAppName
+}
+
+resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: applicationInsightsName
+}
+
+var linksBaseUrl = empty(publicBaseUrl) ? 'https://${functionApp.properties.defaultHostName}' : publicBaseUrl
+
+var officeSettings = reduce(
+  offices,
+  {},
+  (settings, o) =>
+    union(settings, {
+      'Offices__${o.code}__Name': o.name
+      'Offices__${o.code}__SupervisorName': o.supervisorName
+      'Offices__${o.code}__SupervisorEmail': o.supervisorEmail
+    })
+)
+
+var settings = {
+  // Functions host and Durable task hub storage: identity-based connection (no account key anywhere).
+  AzureWebJobsStorage__accountName: storageAccountName
+  AzureWebJobsStorage__credential: 'managedidentity'
+  // The intake queue trigger and the rejected-queue output use this connection (the prefix above).
+  IntakeQueue__Connection: 'AzureWebJobsStorage'
+  APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
+  TaskHubName: taskHubName
+  EscalationScanSchedule: escalationScanSchedule
+
+  Workflow__ReminderInterval: workflow.reminderInterval
+  Workflow__MaxReminders: string(workflow.maxReminders)
+  Workflow__EscalateAfter: workflow.escalateAfter
+  Workflow__SupervisorDeadline: workflow.supervisorDeadline
+  Workflow__RegistrationRecheckInterval: workflow.registrationRecheckInterval
+  Workflow__RegistrationDeadline: workflow.registrationDeadline
+  Workflow__OptInVerifyAttempts: string(workflow.optInVerifyAttempts)
+  Workflow__OptInVerifyInterval: workflow.optInVerifyInterval
+  Workflow__RetryMaxAttempts: string(workflow.retryMaxAttempts)
+  Workflow__RetryFirstInterval: workflow.retryFirstInterval
+  Workflow__RetryMaxInterval: workflow.retryMaxInterval
+  Workflow__RetryBackoffCoefficient: string(workflow.retryBackoffCoefficient)
+  Workflow__BusinessHoursEnabled: workflow.businessHoursEnabled ? 'true' : 'false'
+  Workflow__TimeZone: workflow.timeZone
+  Workflow__BusinessStartHour: string(workflow.businessStartHour)
+  Workflow__BusinessEndHour: string(workflow.businessEndHour)
+
+  Protection__SsnKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/SsnProtectionKey/)'
+
+  Links__PublicBaseUrl: linksBaseUrl
+  Links__SigningKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/LinkSigningKey/)'
+  Links__Lifetime: linksLifetime
+
+  Escalation__ContactName: escalationContactName
+  Escalation__ContactEmail: escalationContactEmail
+  Escalation__StaleAfter: escalationStaleAfter
+  Escalation__ScanInterval: escalationScanInterval
+
+  Mis__BaseUrl: misBaseUrl
+  Mis__ApiKey: misApiKeyInVault ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/MisApiKey/)' : ''
+  Mis__TimeoutSeconds: string(misTimeoutSeconds)
+
+  SendGrid__ApiKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/SendGridApiKey/)'
+  SendGrid__FromEmail: sendGridFromEmail
+  SendGrid__FromName: sendGridFromName
+  SendGrid__Host: sendGridHost
+
+  Retention__CompletedCaseDays: string(retentionCompletedCaseDays)
+}
+
+resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
+  parent: functionApp
+  name: 'appsettings'
+  properties: union(settings, officeSettings)
+}
+
+output publicBaseUrl string = linksBaseUrl
