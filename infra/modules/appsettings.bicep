@@ -83,9 +83,12 @@ var officeSettings = reduce(
   {},
   (settings, o) =>
     union(settings, {
-      'Offices__${o.code}__Name': o.name
-      'Offices__${o.code}__SupervisorName': o.supervisorName
-      'Offices__${o.code}__SupervisorEmail': o.supervisorEmail
+      // App setting names allow only letters, digits, '.' and '_': the key is the code without other characters and
+      // the real code (e.g. port-angeles) travels in __Code.
+      'Offices__${replace(o.code, '-', '_')}__Code': o.code
+      'Offices__${replace(o.code, '-', '_')}__Name': o.name
+      'Offices__${replace(o.code, '-', '_')}__SupervisorName': o.supervisorName
+      'Offices__${replace(o.code, '-', '_')}__SupervisorEmail': o.supervisorEmail
     })
 )
 

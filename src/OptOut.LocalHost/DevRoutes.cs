@@ -118,8 +118,8 @@ internal static class DevRoutes
     {
         var p = string.IsNullOrEmpty(seekerId) ? null : sim.Find(seekerId);
         string V(string name, string? seeded) => E(previous?[name].ToString() ?? seeded ?? "");
-        var officeOptions = string.Concat(offices.Select(o =>
-            $"<option value=\"{E(o.Key)}\"{(string.Equals(previous?["office"].ToString(), o.Key, StringComparison.OrdinalIgnoreCase) || (previous is null && p?.Offices.Contains(o.Key) == true) ? " selected" : "")}>{E(o.Value.Name)} ({E(o.Key)})</option>"));
+        var officeOptions = string.Concat(offices.Select(o => (Code: string.IsNullOrWhiteSpace(o.Value.Code) ? o.Key : o.Value.Code, o.Value.Name)).Select(o =>
+            $"<option value=\"{E(o.Code)}\"{(string.Equals(previous?["office"].ToString(), o.Code, StringComparison.OrdinalIgnoreCase) || (previous is null && p?.Offices.Contains(o.Code) == true) ? " selected" : "")}>{E(o.Name)} ({E(o.Code)})</option>"));
         var seeded = string.Concat(sim.Participants.Select(s => $"<a href=\"/dev/intake?seeker={E(s.SeekerId)}\">{E(s.FirstName)} {E(s.LastName)}</a> "));
         var account = previous?["hasWorkSourceAccount"].ToString() ?? (p is { Registered: false } ? "no" : "");
         return $"""

@@ -19,6 +19,17 @@ public sealed class SampleSettingsTests
         services.GetRequiredService<IStartupValidator>().Validate();
     }
 
+    [Fact]
+    public void Office_codes_that_cannot_be_setting_names_come_from_the_code_setting()
+    {
+        using var services = Build(Sample());
+        var cases = services.CreateCaseService(NSubstitute.Substitute.For<Microsoft.DurableTask.Client.DurableTaskClient>("test"));
+        Assert.True(cases.OfficeExists("port-angeles"));
+        Assert.True(cases.OfficeExists("BREMERTON"));
+        Assert.False(cases.OfficeExists("port_angeles"));
+        Assert.False(cases.OfficeExists("seattle"));
+    }
+
     [Theory]
     [InlineData("SendGrid__ApiKey", "SendGrid:ApiKey")]
     [InlineData("Links__SigningKey", "Links:SigningKey")]

@@ -48,12 +48,16 @@ public sealed class AppSettingsTests
     public void Offices_become_one_setting_per_field_and_the_parameters_file_lists_the_sample_offices()
     {
         var settings = BicepSource.AppSettings();
-        var sampleCodes = BicepSource.SampleValues().Keys
+        // An office's code is its Offices__<key>__Code value when present (codes with '-' cannot be setting names), else the key.
+        var sample = BicepSource.SampleValues();
+        var sampleCodes = sample.Keys
             .Where(k => k.StartsWith("Offices__", StringComparison.Ordinal))
-            .Select(k => k.Split("__")[1]).Distinct().ToList();
+            .Select(k => k.Split("__")[1]).Distinct()
+            .Select(key => sample.TryGetValue($"Offices__{key}__Code", out var code) && !string.IsNullOrEmpty(code) ? code : key)
+            .ToList();
         var offices = JsonNode.Parse(Repo.Read("infra", "main.parameters.json"))!["parameters"]!["offices"]!["value"]!.AsArray();
 
-        foreach (var field in new[] { "Name", "SupervisorName", "SupervisorEmail" })
+        foreach (var field in new[] { "Code", "Name", "SupervisorName", "SupervisorEmail" })
         {
             Assert.Contains(settings.Keys, k => k.StartsWith("Offices__${", StringComparison.Ordinal) && k.EndsWith($"}}__{field}", StringComparison.Ordinal));
         }

@@ -280,7 +280,7 @@ public sealed class CaseService(
     {
         foreach (var (key, value) in offices.CurrentValue)
         {
-            if (string.Equals(key, code, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(string.IsNullOrWhiteSpace(value.Code) ? key : value.Code, code, StringComparison.OrdinalIgnoreCase))
             {
                 return value;
             }
