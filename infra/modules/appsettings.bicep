@@ -96,8 +96,6 @@ var settings = {
   // Functions host and Durable task hub storage: identity-based connection (no account key anywhere).
   AzureWebJobsStorage__accountName: storageAccountName
   AzureWebJobsStorage__credential: 'managedidentity'
-  // The intake queue trigger and the rejected-queue output use this connection (the prefix above).
-  IntakeQueue__Connection: 'AzureWebJobsStorage'
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
   TaskHubName: taskHubName
   EscalationScanSchedule: escalationScanSchedule

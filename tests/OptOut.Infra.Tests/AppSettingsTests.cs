@@ -40,7 +40,6 @@ public sealed class AppSettingsTests
 
         Assert.Contains("AzureWebJobsStorage__accountName", settings.Keys);
         Assert.Equal("'managedidentity'", settings["AzureWebJobsStorage__credential"]);
-        Assert.Equal("'AzureWebJobsStorage'", settings["IntakeQueue__Connection"]);
         Assert.DoesNotContain(settings.Values, v => v.Contains("AccountKey", StringComparison.OrdinalIgnoreCase) || v.Contains("listKeys", StringComparison.OrdinalIgnoreCase));
     }
 
