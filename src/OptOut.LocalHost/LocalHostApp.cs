@@ -60,6 +60,7 @@ public static class LocalHostApp
         app.MapApiRoutes();
         app.MapSimulatorRoutes();
         app.MapDevRoutes();
+        app.MapAdminRoutes();
         return app;
     }
 
