@@ -33,10 +33,10 @@ internal sealed class LocalTablesStartup(LocalTables tables, TableMailbox mailbo
         {
             await tables.CreateAsync(cancellationToken);
         }
-        catch (RequestFailedException e)
+        catch (Exception e) when (e is RequestFailedException or AggregateException)
         {
             throw new InvalidOperationException(
-                $"LocalHost:Store is AzureStorage but the storage account could not be reached ({e.Message}). Start Azurite first (see docs/local-durable.md) or fix LocalHost:AzureStorage:ConnectionString.",
+                $"LocalHost:Store is AzureStorage but the storage account could not be reached ({e.GetType().Name}: {e.Message}). Start Azurite first (see docs/local-durable.md) or fix LocalHost:AzureStorage:ConnectionString.",
                 e);
         }
 
