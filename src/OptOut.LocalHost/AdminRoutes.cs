@@ -30,7 +30,7 @@ internal static class AdminRoutes
 
             if (!double.TryParse(raw, NumberStyles.Float, CultureInfo.InvariantCulture, out var days) || days < 0 || days > 3650)
             {
-                return Problems.Validation(new Dictionary<string, string[]> { ["olderThanDays"] = ["A number of days from 0 to 3650."] }, "The purge request is not valid.");
+                return Problems.BadRequest("olderThanDays must be a number of days from 0 to 3650.");
             }
 
             return Results.Ok(await purge.PurgeOlderThanAsync(TimeSpan.FromDays(days), ct));
