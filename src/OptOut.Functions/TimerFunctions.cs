@@ -4,7 +4,10 @@ using OptOut.Workflow.Hosting;
 
 namespace OptOut.Functions;
 
-/// <summary>The scheduled scan that escalates cases waiting on a supervisor too long (CRON: app setting EscalationScanSchedule).</summary>
+/// <summary>
+/// Scheduled work: the scan that escalates cases waiting on a supervisor too long (CRON: app setting EscalationScanSchedule),
+/// and the purge of closed cases past retention (CRON: PurgeSchedule; age: Retention__CompletedCaseDays).
+/// </summary>
 public sealed class TimerFunctions(IServiceProvider services)
 {
     [Function("EscalateStaleCases")]
@@ -13,4 +16,11 @@ public sealed class TimerFunctions(IServiceProvider services)
         [DurableClient] DurableTaskClient client,
         FunctionContext context) =>
         services.CreateStaleCaseScanner(client).ScanAsync(context.CancellationToken);
+
+    [Function("PurgeClosedCases")]
+    public Task PurgeClosedCases(
+        [TimerTrigger("%PurgeSchedule%")] TimerInfo timer,
+        [DurableClient] DurableTaskClient client,
+        FunctionContext context) =>
+        services.CreateCasePurge(client).PurgeAsync(context.CancellationToken);
 }

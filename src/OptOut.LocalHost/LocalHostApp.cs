@@ -1,6 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Options;
+using OptOut.LocalHost.Durable;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
@@ -15,6 +16,7 @@ public static class LocalHostApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Configuration.AddCommandLine(args, LocalHostOptions.Switches);
         configure?.Invoke(builder);
         var config = builder.Configuration;
         // Not "Urls": the in-process durable engine runs its own gRPC host, which would also read that key.
@@ -24,6 +26,7 @@ public static class LocalHostApp
             .Bind(config.GetSection(LocalHostOptions.Section))
             .Validate(o => !string.IsNullOrWhiteSpace(o.FunctionKey), "LocalHost:FunctionKey is required (the x-functions-key the local API accepts).")
             .Validate(o => o.Mis is "Simulator" or "Http", "LocalHost:Mis must be Simulator or Http.")
+            .Validate(o => string.Equals(o.Store, "InMemory", StringComparison.OrdinalIgnoreCase) || LocalHostOptions.IsAzureStorage(o.Store), "LocalHost:Store must be InMemory or AzureStorage (alias Azurite).")
             .ValidateOnStart();
 
         builder.Services.AddOptOutWorkflow(config);
@@ -40,7 +43,15 @@ public static class LocalHostApp
         builder.Services.AddSingleton<InMemoryMailbox>();
         builder.Services.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
 
-        builder.Services.AddInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
+        if (LocalHostOptions.IsAzureStorage(config["LocalHost:Store"]))
+        {
+            builder.Services.AddAzureStorageDurableTask(config, registry => registry.AddOptOutWorkflow());
+        }
+        else
+        {
+            builder.Services.AddInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
+        }
+
         builder.Services.AddTransient(sp => sp.CreateCaseService(sp.GetRequiredService<DurableTaskClient>()));
         builder.Services.AddTransient(sp => sp.CreateStaleCaseScanner(sp.GetRequiredService<DurableTaskClient>()));
         builder.Services.AddHostedService<StaleScanService>();
@@ -49,6 +60,7 @@ public static class LocalHostApp
         app.MapApiRoutes();
         app.MapSimulatorRoutes();
         app.MapDevRoutes();
+        app.MapAdminRoutes();
         return app;
     }
 
@@ -64,6 +76,7 @@ public static class LocalHostApp
               Dev mailbox:     {baseUrl}/dev/mailbox
               MIS simulator:   {baseUrl}/sim/mis/participants
               API:             POST {baseUrl}/api/cases   (header x-functions-key: {key})
+              Durable engine:  {app.Configuration["LocalHost:Store"] ?? "InMemory"}
             Press Ctrl+C to stop.
 
             """);

@@ -14,6 +14,15 @@ public sealed class LocalHostOptions
     /// <summary>Simulator: the MIS simulator in-process. Http: the MIS gateway over HTTP at Mis:BaseUrl.</summary>
     public string Mis { get; set; } = "Simulator";
 
-    /// <summary>InMemory (default, zero set-up) or AzureStorage (durable, see README).</summary>
+    /// <summary>InMemory (default, zero set-up) or AzureStorage (alias Azurite: durable, see docs/local-durable.md).</summary>
     public string Store { get; set; } = "InMemory";
+
+    /// <summary>Short command-line switches: <c>--store AzureStorage</c>.</summary>
+    public static readonly IDictionary<string, string> Switches = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["--store"] = $"{Section}:{nameof(Store)}",
+    };
+
+    public static bool IsAzureStorage(string? store) =>
+        string.Equals(store, "AzureStorage", StringComparison.OrdinalIgnoreCase) || string.Equals(store, "Azurite", StringComparison.OrdinalIgnoreCase);
 }

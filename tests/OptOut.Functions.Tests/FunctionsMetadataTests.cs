@@ -29,7 +29,7 @@ public sealed class FunctionsMetadataTests
             new[]
             {
                 "AddSeekerToOfficeActivity", "CreateCase", "EscalateStaleCases", "GetCase", "Health", "IntakeFromQueue", "ListCases",
-                "OptOutCaseOrchestrator", "OptOutLookupActivity", "RecordDecision", "SearchSeekerActivity", "SendNotificationActivity",
+                "OptOutCaseOrchestrator", "OptOutLookupActivity", "PurgeClosedCases", "RecordDecision", "SearchSeekerActivity", "SendNotificationActivity",
                 "ShowDecision", "WithdrawCase",
             },
             Functions.Value.Keys.Order(StringComparer.Ordinal).ToArray());
@@ -80,6 +80,22 @@ public sealed class FunctionsMetadataTests
     public void Stale_case_escalation_runs_on_the_schedule_from_settings()
     {
         Assert.Equal("%EscalationScanSchedule%", Trigger("EscalateStaleCases", "timerTrigger").GetProperty("schedule").GetString());
+    }
+
+    [Fact]
+    public void Closed_case_purge_runs_on_the_schedule_from_settings_with_a_durable_client()
+    {
+        Assert.Equal("%PurgeSchedule%", Trigger("PurgeClosedCases", "timerTrigger").GetProperty("schedule").GetString());
+        Assert.Contains(Bindings("PurgeClosedCases"), b => b.GetProperty("type").GetString() == "durableClient");
+    }
+
+    [Fact]
+    public void Sample_settings_declare_the_purge_schedule_and_retention()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "local.settings.sample.json")));
+        var values = doc.RootElement.GetProperty("Values");
+        Assert.False(string.IsNullOrWhiteSpace(values.GetProperty("PurgeSchedule").GetString()));
+        Assert.True(int.Parse(values.GetProperty("Retention__CompletedCaseDays").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > 0);
     }
 
     private static JsonElement Trigger(string function, string type)

@@ -10,6 +10,7 @@ using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.Operations;
 using OptOut.Workflow.Protection;
 
 namespace OptOut.Workflow.Hosting;
@@ -27,6 +28,7 @@ public static class WorkflowServiceCollectionExtensions
         AddValidated<ProtectionOptions>(services, configuration, ProtectionOptions.Section, o => o.Problems());
         AddValidated<LinkOptions>(services, configuration, LinkOptions.Section, o => o.Problems());
         AddValidated<EscalationOptions>(services, configuration, EscalationOptions.Section, _ => []);
+        AddValidated<RetentionOptions>(services, configuration, RetentionOptions.Section, _ => []);
         services.AddOptions<Dictionary<string, OfficeOptions>>()
             .Bind(configuration.GetSection("Offices"))
             .ValidateOnStart();
@@ -94,6 +96,9 @@ public static class WorkflowServiceCollectionExtensions
 
     public static StaleCaseScanner CreateStaleCaseScanner(this IServiceProvider services, DurableTaskClient client) =>
         ActivatorUtilities.CreateInstance<StaleCaseScanner>(services, client);
+
+    public static CasePurge CreateCasePurge(this IServiceProvider services, DurableTaskClient client) =>
+        ActivatorUtilities.CreateInstance<CasePurge>(services, client);
 
     /// <summary>Registers the orchestrator and activities with a Durable Task worker (local host, tests, benchmarks).</summary>
     public static DurableTaskRegistry AddOptOutWorkflow(this DurableTaskRegistry registry)

@@ -27,6 +27,29 @@ public sealed class InMemoryMailbox(TimeProvider time) : INotifier
         return Task.FromResult(added);
     }
 
+    /// <summary>
+    /// Adds mail that was recorded elsewhere (the local host's durable mailbox), keeping its id and send time, so the
+    /// dev mailbox shows mail sent before a restart. False when a message with the same key is already here.
+    /// </summary>
+    public bool Restore(StoredEmail mail)
+    {
+        ArgumentNullException.ThrowIfNull(mail);
+        if (!_byKey.TryAdd(mail.Message.Key, mail))
+        {
+            return false;
+        }
+
+        if (long.TryParse(mail.Id, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+        {
+            long seen;
+            while ((seen = Interlocked.Read(ref _sequence)) < id && Interlocked.CompareExchange(ref _sequence, id, seen) != seen)
+            {
+            }
+        }
+
+        return true;
+    }
+
     public IReadOnlyList<StoredEmail> For(string caseId) =>
         [.. All.Where(m => m.Message.Key.StartsWith(caseId + ":", StringComparison.Ordinal))];
 }

@@ -1,0 +1,219 @@
+using System.ComponentModel.DataAnnotations;
+using System.Net;
+using System.Net.Sockets;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Options;
+using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Notifications;
+
+namespace OptOut.LocalHost.Durable;
+
+/// <summary>The "LocalHost:AzureStorage" settings: where the durable local engine keeps its state (LocalHost:Store=AzureStorage).</summary>
+public sealed class AzureStorageStoreOptions
+{
+    public const string Section = "LocalHost:AzureStorage";
+
+    /// <summary>Azure Storage connection string. Default: Azurite on its standard ports.</summary>
+    [Required(ErrorMessage = "LocalHost:AzureStorage:ConnectionString is required when LocalHost:Store is AzureStorage.")]
+    public string ConnectionString { get; set; } = "UseDevelopmentStorage=true";
+
+    /// <summary>Task hub name (letters and digits, 3-45, starting with a letter). The dev mailbox and decision ledger tables are named after it.</summary>
+    [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,44}$", ErrorMessage = "LocalHost:AzureStorage:TaskHub must be 3-45 letters or digits, starting with a letter.")]
+    public string TaskHub { get; set; } = "OptOutLocal";
+
+    /// <summary>
+    /// Partition owner name. Stable across restarts, so a restarted host takes its partition back at once instead of
+    /// waiting for the dead process's lease to expire. Run one local host per task hub.
+    /// </summary>
+    public string? WorkerId { get; set; }
+
+    /// <summary>Control-queue partitions. One is plenty for a developer machine and keeps Azurite polling light.</summary>
+    [Range(1, 16)]
+    public int PartitionCount { get; set; } = 1;
+
+    /// <summary>Longest pause between queue polls when idle (the provider's default, 30 s, makes a decision wait that long).</summary>
+    public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Loopback port of the internal gRPC sidecar the worker and client talk to. 0: a free port.</summary>
+    [Range(0, 65535)]
+    public int SidecarPort { get; set; }
+
+    public string MailboxTable => TaskHub + "Mailbox";
+
+    public string DecisionTable => TaskHub + "Decisions";
+}
+
+/// <summary>
+/// The durable local engine: the Azure Storage provider Durable Functions uses (same queues, tables and blobs), served
+/// over the gRPC sidecar of Microsoft.DurableTask.InProcessTestHost on 127.0.0.1, with the SDK's gRPC worker and client
+/// connected to it, exactly as AddInMemoryDurableTask wires the in-memory engine. Cases, the dev mailbox and the
+/// decision ledger survive a restart (even kill -9).
+/// </summary>
+public static class AzureStorageEngine
+{
+    public static IServiceCollection AddAzureStorageDurableTask(this IServiceCollection services, IConfiguration configuration, Action<DurableTaskRegistry> tasks)
+    {
+        services.AddOptions<AzureStorageStoreOptions>()
+            .Bind(configuration.GetSection(AzureStorageStoreOptions.Section))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        // The address is fixed before the container is built: the worker and client options are bound to it.
+        var configuredPort = configuration.GetValue<int?>($"{AzureStorageStoreOptions.Section}:SidecarPort") ?? 0;
+        var port = configuredPort > 0 ? configuredPort : FreeLoopbackPort();
+        var address = $"http://127.0.0.1:{port}";
+
+        services.AddSingleton(sp => CreateService(sp.GetRequiredService<IOptions<AzureStorageStoreOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<LocalTables>();
+
+        // Hosted services start in order: tables and mailbox first, then the sidecar, then the worker (registered below).
+        services.AddHostedService<LocalTablesStartup>();
+        services.AddHostedService(sp => new AzureStorageSidecarHost(
+            port,
+            sp.GetRequiredService<AzureStorageOrchestrationService>(),
+            sp.GetRequiredService<IOptions<AzureStorageStoreOptions>>().Value,
+            sp.GetRequiredService<ILoggerFactory>()));
+
+        services.AddDurableTaskWorker(b =>
+        {
+            b.UseGrpc(address);
+            b.AddTasks(tasks);
+        });
+        services.AddDurableTaskClient(b =>
+        {
+            b.UseGrpc(address);
+            b.RegisterDirectly();
+        });
+
+        // The dev mailbox and the single-use decision ledger live in the same storage account, so they survive too.
+        services.AddSingleton<TableMailbox>();
+        services.AddSingleton<INotifier>(sp => sp.GetRequiredService<TableMailbox>());
+        services.AddSingleton<IDecisionLedger, TableDecisionLedger>();
+        return services;
+    }
+
+    private static AzureStorageOrchestrationService CreateService(AzureStorageStoreOptions o, ILoggerFactory loggerFactory) =>
+        new(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = o.TaskHub,
+            StorageAccountClientProvider = new StorageAccountClientProvider(o.ConnectionString),
+            LoggerFactory = loggerFactory,
+            WorkerId = string.IsNullOrWhiteSpace(o.WorkerId) ? $"{Environment.MachineName}-optout-localhost" : o.WorkerId,
+            PartitionCount = o.PartitionCount,
+            UseTablePartitionManagement = true,
+            UseAppLease = false,
+            MaxQueuePollingInterval = o.MaxPollingInterval,
+        });
+
+    private static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>
+/// Creates the task hub (queues, tables, lease blobs) if needed, then runs the gRPC sidecar in its own small web host
+/// on 127.0.0.1 (HTTP/2). The sidecar starts the provider's dispatchers once the worker connects, and stops them (and
+/// releases the partition) on a graceful shutdown.
+/// </summary>
+internal sealed partial class AzureStorageSidecarHost(
+    int port,
+    AzureStorageOrchestrationService service,
+    AzureStorageStoreOptions options,
+    ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+{
+    private readonly ILogger _log = loggerFactory.CreateLogger<AzureStorageSidecarHost>();
+    private IHost? _sidecar;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await service.CreateIfNotExistsAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new InvalidOperationException(
+                $"LocalHost:Store is AzureStorage but the task hub '{options.TaskHub}' could not be created in the storage account ({e.Message}). " +
+                "Start Azurite first (see docs/local-durable.md) or fix LocalHost:AzureStorage:ConnectionString.",
+                e);
+        }
+
+        // A bare host (no appsettings, no environment variables): nothing of the app's configuration leaks into it.
+        _sidecar = new HostBuilder()
+            .ConfigureLogging(l =>
+            {
+                // The sidecar logs through the app's logging (its filters apply), minus its own start/stop chatter.
+                l.AddProvider(new ForwardingLoggerProvider(loggerFactory));
+                l.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.None);
+            })
+            .ConfigureServices(s => s.AddSingleton<IHostLifetime, AppOwnedLifetime>())
+            .ConfigureWebHost(web =>
+            {
+                web.UseKestrel(k => k.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+                web.ConfigureServices(s =>
+                {
+                    s.AddRouting();
+                    s.AddGrpc();
+                    s.AddSingleton<IOrchestrationService>(service);
+                    s.AddSingleton<IOrchestrationServiceClient>(service);
+                    s.AddSingleton<TaskHubGrpcServer>();
+                });
+                web.Configure(app =>
+                {
+                    app.UseRouting();
+                    app.UseEndpoints(e => e.MapGrpcService<TaskHubGrpcServer>());
+                });
+            })
+            .Build();
+        await _sidecar.StartAsync(cancellationToken);
+        LogStarted(_log, options.TaskHub, port);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_sidecar is not null)
+        {
+            await _sidecar.StopAsync(cancellationToken);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_sidecar is not null)
+        {
+            _sidecar.Dispose();
+            _sidecar = null;
+        }
+
+        await ValueTask.CompletedTask;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Durable engine: Azure Storage task hub {TaskHub}, sidecar on 127.0.0.1:{Port}")]
+    private static partial void LogStarted(ILogger logger, string taskHub, int port);
+}
+
+/// <summary>The sidecar does not watch Ctrl+C itself: the app stops it, after the worker, so the partition is released cleanly.</summary>
+internal sealed class AppOwnedLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+internal sealed class ForwardingLoggerProvider(ILoggerFactory target) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => target.CreateLogger(categoryName);
+
+    public void Dispose()
+    {
+    }
+}
