@@ -147,102 +147,126 @@ internal sealed class CaseFlow
         return ContinueAt(CaseStage.AwaitingRegistration);
     }
 
+    // Waiting stages follow one pattern so no external event can be lost:
+    //  1. listen for the events first (an event that arrives while this execution works completes a live waiter);
+    //  2. do the work that is due now (a re-check, a reminder...), checking the waiters after each step;
+    //  3. race the waiters against one timer; when the timer wins, continue-as-new at once, with no activity in between
+    //     (an event delivered to a waiter that is cancelled or abandoned is dropped by the SDK, and events that no
+    //     waiter took are carried to the next execution by preserveUnprocessedEvents).
     private async Task<CaseResult> AwaitRegistrationAsync()
     {
-        var deadline = _status.WaitingSince!.Value + Policy.RegistrationDeadline;
-        var next = Min(Now + Policy.RegistrationRecheckInterval, deadline);
+        var since = _status.WaitingSince!.Value;
+        var deadline = since + Policy.RegistrationDeadline;
+        var checkDue = Min(since + (Policy.RegistrationRecheckInterval * (_status.RegistrationChecks + 1)), deadline);
 
         using var cts = new CancellationTokenSource();
-        var timer = _ctx.CreateTimer(next, cts.Token);
         var withdraw = _ctx.WaitForExternalEvent<CaseWithdrawal>(WorkflowEvents.Withdraw, cts.Token);
+
+        if (checkDue <= Now)
+        {
+            var match = await SearchAsync(office: null);
+            if (withdraw.IsCompleted)
+            {
+                return await WithdrawAsync(withdraw.Result);
+            }
+
+            if (match.Found)
+            {
+                cts.Cancel(); // synchronous on purpose: CancelAsync would resume the orchestrator off its own scheduler
+                Record(CaseStage.AwaitingRegistration, "Registration found", "The client now appears in the statewide search.");
+                return await AddToOfficeAndCloseAsync(match.SeekerId!, CaseOutcome.RegisteredAndAdded, "Registered");
+            }
+
+            _status.RegistrationChecks++;
+            if (Now >= deadline)
+            {
+                cts.Cancel();
+                return await CloseAsync(CaseOutcome.RegistrationNotCompleted, $"The client did not appear in MIS by {Describe(deadline)} after {_status.RegistrationChecks} check(s).");
+            }
+
+            Publish();
+            checkDue = Min(since + (Policy.RegistrationRecheckInterval * (_status.RegistrationChecks + 1)), deadline);
+        }
+
+        var timer = _ctx.CreateTimer(checkDue, cts.Token);
         var winner = await Task.WhenAny(timer, withdraw);
-        cts.Cancel(); // synchronous on purpose: CancelAsync would resume the orchestrator off its own scheduler
-        if (winner == withdraw)
-        {
-            return await WithdrawAsync(withdraw.Result);
-        }
-
-        var match = await SearchAsync(office: null);
-        if (match.Found)
-        {
-            Record(CaseStage.AwaitingRegistration, "Registration found", "The client now appears in the statewide search.");
-            return await AddToOfficeAndCloseAsync(match.SeekerId!, CaseOutcome.RegisteredAndAdded, "Registered");
-        }
-
-        if (Now >= deadline)
-        {
-            return await CloseAsync(CaseOutcome.RegistrationNotCompleted, $"The client did not appear in MIS by {Describe(deadline)}.");
-        }
-
-        _status.RegistrationChecks++;
-        Publish();
-        return ContinueAt(CaseStage.AwaitingRegistration);
+        cts.Cancel();
+        return winner == withdraw ? await WithdrawAsync(withdraw.Result) : ContinueAt(CaseStage.AwaitingRegistration);
     }
 
     // Steps 4-6: wait for the ESD WIOA supervisor, reminding and escalating on durable timers.
     private async Task<CaseResult> AwaitSupervisorAsync()
     {
         var since = _status.WaitingSince!.Value;
-        var hours = Policy.BusinessHours;
-        DateTime? reminderAt = _status.RemindersSent < Policy.MaxReminders
-            ? hours.NextOpen(since + (Policy.ReminderInterval * (_status.RemindersSent + 1)))
-            : null;
-        DateTime? escalateAt = _status.Escalated ? null : hours.NextOpen(since + Policy.EscalateAfter);
         var deadline = since + Policy.SupervisorDeadline;
-        var next = Min(Min(reminderAt ?? deadline, escalateAt ?? deadline), deadline);
 
         using var cts = new CancellationTokenSource();
         var decision = _ctx.WaitForExternalEvent<SupervisorDecision>(WorkflowEvents.SupervisorDecision, cts.Token);
         var withdraw = _ctx.WaitForExternalEvent<CaseWithdrawal>(WorkflowEvents.Withdraw, cts.Token);
         var flag = _ctx.WaitForExternalEvent<StaleCaseFlag>(WorkflowEvents.StaleFlag, cts.Token);
-        var timer = _ctx.CreateTimer(next, cts.Token);
 
-        while (true)
-        {
-            var winner = await Task.WhenAny(decision, withdraw, flag, timer);
-            if (winner == flag)
-            {
-                RecordStaleFlag(flag.Result);
-                flag = _ctx.WaitForExternalEvent<StaleCaseFlag>(WorkflowEvents.StaleFlag, cts.Token);
-                continue;
-            }
-
-            cts.Cancel(); // synchronous on purpose: CancelAsync would resume the orchestrator off its own scheduler
-            if (winner == decision)
-            {
-                return await DecidedAsync(decision.Result);
-            }
-
-            if (winner == withdraw)
-            {
-                return await WithdrawAsync(withdraw.Result);
-            }
-
-            break;
-        }
-
-        if (Now >= deadline)
-        {
-            await NotifyAsync(NotificationKind.SupervisorCaseClosed, outcome: CaseOutcome.NoSupervisorResponse);
-            return await CloseAsync(CaseOutcome.NoSupervisorResponse, $"No supervisor decision by {Describe(deadline)} after {_status.RemindersSent} reminder(s){(_status.Escalated ? " and escalation" : "")}.");
-        }
-
-        if (reminderAt is { } r && r <= Now)
+        // The work that came due while the previous execution's timer ran.
+        if (ReminderDue() is { } r && r <= Now)
         {
             _status.RemindersSent++;
             await NotifyAsync(NotificationKind.SupervisorReminder, attempt: _status.RemindersSent);
             Record(CaseStage.AwaitingSupervisor, "Reminder sent", $"Reminder {_status.RemindersSent} of {Policy.MaxReminders} sent to {_case.Supervisor.Name}.");
         }
 
-        if (escalateAt is { } e && e <= Now)
+        if (EscalationDue() is { } e && e <= Now && !decision.IsCompleted && !withdraw.IsCompleted)
         {
             _status.Escalated = true;
             await NotifyAsync(NotificationKind.SupervisorEscalation, attempt: Math.Max(1, _status.RemindersSent));
             Record(CaseStage.AwaitingSupervisor, "Escalated", $"No decision after {Describe(Policy.EscalateAfter)}; escalation contact {_case.EscalationContact.Name} emailed.");
         }
 
-        return ContinueAt(CaseStage.AwaitingSupervisor);
+        while (true)
+        {
+            if (flag.IsCompleted)
+            {
+                RecordStaleFlag(flag.Result);
+                flag = _ctx.WaitForExternalEvent<StaleCaseFlag>(WorkflowEvents.StaleFlag, cts.Token);
+            }
+
+            if (decision.IsCompleted)
+            {
+                cts.Cancel();
+                return await DecidedAsync(decision.Result);
+            }
+
+            if (withdraw.IsCompleted)
+            {
+                cts.Cancel();
+                return await WithdrawAsync(withdraw.Result);
+            }
+
+            if (Now >= deadline)
+            {
+                cts.Cancel();
+                await NotifyAsync(NotificationKind.SupervisorCaseClosed, outcome: CaseOutcome.NoSupervisorResponse);
+                return await CloseAsync(CaseOutcome.NoSupervisorResponse, $"No supervisor decision by {Describe(deadline)} after {_status.RemindersSent} reminder(s){(_status.Escalated ? " and escalation" : "")}.");
+            }
+
+            var next = Min(Min(ReminderDue() ?? deadline, EscalationDue() ?? deadline), deadline);
+            using var timerCts = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
+            var timer = _ctx.CreateTimer(next, timerCts.Token);
+            var winner = await Task.WhenAny(decision, withdraw, flag, timer);
+            if (winner != timer)
+            {
+                timerCts.Cancel(); // the losing timer
+                continue;
+            }
+
+            cts.Cancel();
+            return ContinueAt(CaseStage.AwaitingSupervisor);
+        }
     }
+
+    private DateTime? ReminderDue() => _status.RemindersSent < Policy.MaxReminders
+        ? Policy.BusinessHours.NextOpen(_status.WaitingSince!.Value + (Policy.ReminderInterval * (_status.RemindersSent + 1)))
+        : null;
+
+    private DateTime? EscalationDue() => _status.Escalated ? null : Policy.BusinessHours.NextOpen(_status.WaitingSince!.Value + Policy.EscalateAfter);
 
     private void RecordStaleFlag(StaleCaseFlag flag)
     {

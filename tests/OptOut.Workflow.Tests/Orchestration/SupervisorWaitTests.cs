@@ -1,0 +1,125 @@
+using OptOut.Testing;
+using OptOut.Workflow.Cases;
+using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Lookup.Simulator;
+using OptOut.Workflow.Notifications;
+
+namespace OptOut.Workflow.Tests.Orchestration;
+
+/// <summary>
+/// Step 6 of 5212PRO, the wait for the supervisor, on real durable timers: reminders up to the maximum, escalation,
+/// the deadline; bounded history however many reminders; decisions that race a firing timer are never lost.
+/// </summary>
+public sealed class SupervisorWaitTests : IAsyncLifetime
+{
+    private WorkflowTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await WorkflowTestHost.StartAsync(s =>
+    {
+        s["Workflow:ReminderInterval"] = "00:00:01";
+        s["Workflow:MaxReminders"] = "5";
+        s["Workflow:EscalateAfter"] = "00:00:03.500";
+        s["Workflow:SupervisorDeadline"] = "00:00:07";
+    });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task No_decision_means_reminders_up_to_the_maximum_then_escalation_then_no_supervisor_response()
+    {
+        var id = await Start("W-1", "Nora", "Nodecision", "521330001");
+        var c = await _host.WaitForClosedAsync(id, TimeSpan.FromSeconds(40));
+
+        Assert.Equal(nameof(CaseOutcome.NoSupervisorResponse), c.Outcome);
+        Assert.Equal(5, c.RemindersSent);
+        Assert.True(c.Escalated);
+        var steps = c.Timeline.Select(t => t.Step).ToList();
+        Assert.Equal(5, steps.Count(s => s == "Reminder sent"));
+        Assert.Equal(1, steps.Count(s => s == "Escalated"));
+        Assert.True(steps.IndexOf("Escalated") > steps.IndexOf("Reminder sent"), "escalation comes after the first reminders");
+        Assert.Equal("Closed", steps[^1]);
+
+        var keys = _host.Mailbox.For(id).Select(m => m.Message.Key).ToList();
+        Assert.Equal(Enumerable.Range(1, 5).Select(n => $"{id}:{NotificationKind.SupervisorReminder}:{n}"), keys.Where(k => k.Contains(":SupervisorReminder:", StringComparison.Ordinal)));
+        var escalation = Assert.Single(_host.Mailbox.For(id), m => m.Message.Key.Contains(":SupervisorEscalation:", StringComparison.Ordinal)).Message;
+        Assert.Equal("morgan.escalation@example.org", escalation.To.Email);
+        Assert.Contains("/api/decisions/", escalation.TextBody, StringComparison.Ordinal);
+        Assert.Contains($"{id}:{NotificationKind.SupervisorCaseClosed}:1", keys);
+        var outcome = Assert.Single(_host.Mailbox.For(id), m => m.Message.Key == $"{id}:{NotificationKind.CaseManagerOutcome}:1").Message;
+        Assert.Contains("no supervisor response", outcome.Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task History_per_execution_does_not_grow_with_the_number_of_reminders()
+    {
+        var id = await Start("W-2", "Hugo", "History", "521330002");
+        await _host.WaitForClosedAsync(id, TimeSpan.FromSeconds(40));
+
+        // Each run of the orchestrator is handed the current execution's history. Continue-as-new starts a new
+        // execution (history back to 2 events); split the runs into executions and compare their sizes.
+        var executions = new List<int>();
+        var previous = int.MaxValue;
+        foreach (var size in _host.HistorySizes(id))
+        {
+            if (size < previous)
+            {
+                executions.Add(0);
+            }
+
+            executions[^1] = Math.Max(executions[^1], size);
+            previous = size;
+        }
+
+        Assert.True(executions.Count >= 7, $"expected one execution per waiting timer, got {executions.Count}: {string.Join(",", executions)}");
+        var waiting = executions.Skip(1).SkipLast(1).ToList(); // first = intake and lookups; last = closing
+        Assert.True(waiting.Max() <= 16, $"a waiting execution's history stays small: {string.Join(",", executions)}");
+        Assert.True(waiting[^1] <= waiting.Take(2).Max(), $"history after 5 reminders is no larger than after 1: {string.Join(",", executions)}");
+    }
+
+    [Fact]
+    public async Task Decisions_raised_as_a_reminder_timer_fires_are_never_lost()
+    {
+        var offsets = new[] { -40, -10, 0, 10, 40, 120 };
+        var cases = new List<(string Id, DateTime WaitingSince)>();
+        for (var i = 0; i < offsets.Length; i++)
+        {
+            var id = await Start($"W-3{i}", "Rita", $"Race{i}", $"52133010{i}");
+            var waiting = await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+            cases.Add((id, waiting.WaitingSince!.Value));
+        }
+
+        await Task.WhenAll(cases.Select(async (c, i) =>
+        {
+            var fireAt = c.WaitingSince.AddSeconds(1).AddMilliseconds(offsets[i]);
+            var delay = fireAt - DateTime.UtcNow;
+            if (delay > TimeSpan.Zero)
+            {
+                await Task.Delay(delay);
+            }
+
+            var token = TokenFor(c.Id);
+            Assert.Equal(Intake.CommandDisposition.Accepted, (await _host.Cases.DecideAsync(token, DecisionChoice.RemainOptedOut, $"offset {offsets[i]} ms", default)).Disposition);
+        }));
+
+        foreach (var (id, _) in cases)
+        {
+            var closed = await _host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
+            Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), closed.Outcome);
+        }
+    }
+
+    private async Task<string> Start(string caseId, string first, string last, string ssn)
+    {
+        _host.Mis.Add(new SimulatedParticipant { SeekerId = caseId, FirstName = first, LastName = last, Phone = "360-555-0140", Ssn = ssn, OptedOut = true });
+        var request = Requests.For("S-1006", caseId);
+        request.Client!.FirstName = first;
+        request.Client.LastName = last;
+        request.Client.Phone = "360-555-0140";
+        request.Client.Ssn = ssn;
+        return await _host.StartAsync(request);
+    }
+
+    private string TokenFor(string caseId) =>
+        _host.Mailbox.For(caseId).First(m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1")
+            .Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
+}
