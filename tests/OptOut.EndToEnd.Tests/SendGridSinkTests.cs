@@ -152,6 +152,31 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
         Assert.Equal("robin.supervisor@example.org", stored.Message.To.Email);
     }
 
+    [Fact]
+    public async Task Workflow_mail_reaches_the_mailbox_through_the_sink_without_any_ssn()
+    {
+        var caseId = await host.OpenCaseAsync("S-1006", "sink-ssn-1");
+        await host.WaitForEmailAsync($"{caseId}:CaseManagerUpdate:1");
+
+        var mails = host.Mailbox.For(caseId);
+        Assert.Equal(3, mails.Count); // supervisor, client, case manager
+        Assert.All(mails, m => Assert.Equal(new("Opt-Out Case Automation (e2e)", "optout-automation@example.org"), m.From)); // came through the sink
+        foreach (var m in host.Mailbox.All)
+        {
+            foreach (var text in new[] { m.Message.Subject, m.Message.TextBody, m.Message.HtmlBody })
+            {
+                Assert.DoesNotContain("***-**-", text, StringComparison.Ordinal);
+                foreach (var p in host.Mis.Participants)
+                {
+                    foreach (var form in OptOut.Testing.Requests.SsnForms(p.Ssn))
+                    {
+                        Assert.DoesNotContain(form, text, StringComparison.Ordinal);
+                    }
+                }
+            }
+        }
+    }
+
     private async Task<HttpResponseMessage> PostAsync(JsonObject message, string? key)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v3/mail/send") { Content = Json(message) };
