@@ -106,6 +106,9 @@ param escalationScanInterval string = '1.00:00:00'
 @description('NCRONTAB schedule (UTC) of the EscalateStaleCases timer: 16:00 UTC on weekdays (morning in Pacific time).')
 param escalationScanSchedule string = '0 0 16 * * 1-5'
 
+@description('NCRONTAB schedule (UTC) of the PurgeClosedCases timer that purges closed cases past the retention period.')
+param purgeSchedule string = '0 30 2 * * *'
+
 @description('Lifetime of emailed decision links (d.hh:mm:ss).')
 param linksLifetime string = '21.00:00:00'
 
@@ -284,6 +287,7 @@ module appSettings 'modules/appsettings.bicep' = {
     escalationStaleAfter: escalationStaleAfter
     escalationScanInterval: escalationScanInterval
     escalationScanSchedule: escalationScanSchedule
+    purgeSchedule: purgeSchedule
     linksLifetime: linksLifetime
     misBaseUrl: misBaseUrl
     misTimeoutSeconds: misTimeoutSeconds

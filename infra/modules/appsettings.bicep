@@ -47,6 +47,9 @@ param escalationScanInterval string
 @description('NCRONTAB schedule of the EscalateStaleCases timer trigger.')
 param escalationScanSchedule string
 
+@description('NCRONTAB schedule of the PurgeClosedCases timer (UTC).')
+param purgeSchedule string
+
 @description('Lifetime of emailed decision links (d.hh:mm:ss).')
 param linksLifetime string
 
@@ -99,6 +102,7 @@ var settings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
   TaskHubName: taskHubName
   EscalationScanSchedule: escalationScanSchedule
+  PurgeSchedule: purgeSchedule
 
   Workflow__ReminderInterval: workflow.reminderInterval
   Workflow__MaxReminders: string(workflow.maxReminders)

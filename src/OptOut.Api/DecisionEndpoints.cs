@@ -25,23 +25,24 @@ public static class DecisionEndpoints
 
         var c = check.Case!;
         var body = $"""
-            <p>A partner case manager asked for help because this client has opted out of data sharing in MIS.
+            <p id="intro">A partner case manager asked for help because this client has opted out of data sharing in MIS.
             Please record the outcome after you have spoken with the client. Opening this page changes nothing.</p>
             {Summary(c)}
-            <form method="post" action="">
+            <form method="post" aria-describedby="intro">
               <fieldset>
                 <legend>What did the client decide?</legend>
-                <label><input type="radio" name="decision" value="{SupervisorDecision.OptedInValue}" required>
+                <label for="decision-opted-in"><input type="radio" id="decision-opted-in" name="decision" value="{SupervisorDecision.OptedInValue}" required>
                   The client opted in: I cleared the Opt-Out check-box in Edit Job Seeker</label>
-                <label><input type="radio" name="decision" value="{SupervisorDecision.RemainOptedOutValue}">
+                <label for="decision-remain"><input type="radio" id="decision-remain" name="decision" value="{SupervisorDecision.RemainOptedOutValue}">
                   The client remains opted out: I offered an ESD WIOA staff member</label>
               </fieldset>
               <label for="note">Note for the case manager (optional)</label>
-              <textarea id="note" name="note" rows="3" maxlength="1000"></textarea>
+              <textarea id="note" name="note" rows="3" maxlength="1000" aria-describedby="note-hint"></textarea>
+              <p id="note-hint">Up to 1,000 characters. Do not include the client's SSN.</p>
               <p><button type="submit">Record decision</button></p>
             </form>
             """;
-        return Result(StatusCodes.Status200OK, $"Opt-in decision for {c.ClientName}", body);
+        return NoStore(Result(StatusCodes.Status200OK, $"Opt-in decision for {c.ClientName}", body));
     }
 
     /// <summary>POST /api/decisions/{token} (form: decision=opted-in|remain-opted-out, note)</summary>
@@ -83,13 +84,13 @@ public static class DecisionEndpoints
         var what = choice == DecisionChoice.OptedIn
             ? "opted in. The automation will confirm the client is visible in MIS, add them to the case manager's office and tell the case manager to proceed with enrollment."
             : "remains opted out. The case manager will be told the client was offered an ESD WIOA staff member.";
-        return Result(
+        return NoStore(Result(
             StatusCodes.Status200OK,
             "Decision recorded",
-            $"<p class=\"note\" role=\"status\">Thank you. You recorded that {E(c.ClientName)} {E(what)}</p>{Summary(c)}<p>You can close this page.</p>");
+            $"<p class=\"note\" role=\"status\">Thank you. You recorded that {E(c.ClientName)} {E(what)}</p>{Summary(c)}<p>You can close this page.</p>"));
     }
 
-    private static IResult Refusal(CommandResult result)
+    private static NoStoreResult Refusal(CommandResult result)
     {
         var (status, title) = result.Disposition switch
         {
@@ -101,8 +102,22 @@ public static class DecisionEndpoints
         return Message(status, title, result.Message);
     }
 
-    private static IResult Message(int status, string title, string message) =>
-        Result(status, title, $"<p class=\"note err\" role=\"alert\">{E(message)}</p>");
+    private static NoStoreResult Message(int status, string title, string message) =>
+        NoStore(Result(status, title, $"<p class=\"note err\" role=\"alert\">{E(message)}</p>"));
+
+    /// <summary>The link is a bearer credential: no browser or proxy keeps a copy of these pages, and no Referer carries it on.</summary>
+    private static NoStoreResult NoStore(IResult inner) => new(inner);
+
+    private sealed class NoStoreResult(IResult inner) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.CacheControl = "no-store";
+            httpContext.Response.Headers["Referrer-Policy"] = "no-referrer";
+            httpContext.Response.Headers["X-Robots-Tag"] = "noindex, nofollow";
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
 
     private static string Summary(CaseView c) => $"""
         <dl>

@@ -55,24 +55,32 @@ internal static class DevRoutes
                 : Result(409, "Cannot withdraw", $"<p class=\"note err\" role=\"alert\">{E(result.Message)}</p>");
         }).DisableAntiforgery();
 
+        // Every email that reached the SendGrid sink (POST /v3/mail/send), newest first, one per message key.
         app.MapGet("/dev/mailbox", (InMemoryMailbox mailbox) =>
         {
-            var sb = new StringBuilder("<table><thead><tr><th scope=\"col\">Sent</th><th scope=\"col\">To</th><th scope=\"col\">Subject</th></tr></thead><tbody>");
-            foreach (var m in mailbox.All.Reverse())
+            var all = mailbox.All;
+            var sb = new StringBuilder("<p>Mail sent by the workflow through the SendGrid client to this host's SendGrid-compatible sink.</p><table><thead><tr><th scope=\"col\">Sent (UTC)</th><th scope=\"col\">From</th><th scope=\"col\">To</th><th scope=\"col\">Subject</th><th scope=\"col\">Text</th></tr></thead><tbody>");
+            foreach (var m in all.Reverse())
             {
-                sb.Append($"<tr><td>{E(Time(m.SentAt.UtcDateTime))}</td><td>{E(m.Message.To.Name)} &lt;{E(m.Message.To.Email)}&gt;</td><td><a href=\"/dev/mailbox/{E(m.Id)}\">{E(m.Message.Subject)}</a></td></tr>");
+                var from = m.From is null ? "" : $"{E(m.From.Name)} &lt;{E(m.From.Email)}&gt;";
+                sb.Append($"<tr><td>{E(Time(m.SentAt.UtcDateTime))}</td><td>{from}</td><td>{E(m.Message.To.Name)} &lt;{E(m.Message.To.Email)}&gt;</td><td><a href=\"/dev/mailbox/{E(m.Id)}\">{E(m.Message.Subject)}</a></td><td><a href=\"/dev/mailbox/{E(m.Id)}/text\" aria-label=\"Plain text of: {E(m.Message.Subject)}\">plain text</a></td></tr>");
             }
 
-            return Result(200, $"Dev mailbox ({mailbox.All.Count})", sb.Append("</tbody></table>").ToString());
+            return Result(200, $"Dev mailbox ({all.Count})", sb.Append("</tbody></table>").ToString());
         });
 
         // The email exactly as its HTML body was sent, so its links are the links a recipient would click.
         app.MapGet("/dev/mailbox/{id}", (string id, InMemoryMailbox mailbox) =>
         {
-            var m = mailbox.All.FirstOrDefault(x => x.Id == id);
-            return m is null
-                ? Result(404, "Email not found", "<p>No such email.</p>")
-                : Results.Content(m.Message.HtmlBody, "text/html; charset=utf-8", Encoding.UTF8);
+            var m = mailbox.Find(id);
+            return m is null ? Result(404, "Email not found", "<p>No such email.</p>")
+                : m.Message.HtmlBody.Length > 0 ? Results.Content(m.Message.HtmlBody, "text/html; charset=utf-8", Encoding.UTF8)
+                : Results.Text(m.Message.TextBody, "text/plain; charset=utf-8", Encoding.UTF8);
+        });
+        app.MapGet("/dev/mailbox/{id}/text", (string id, InMemoryMailbox mailbox) =>
+        {
+            var m = mailbox.Find(id);
+            return m is null ? Result(404, "Email not found", "<p>No such email.</p>") : Results.Text(m.Message.TextBody, "text/plain; charset=utf-8", Encoding.UTF8);
         });
     }
 

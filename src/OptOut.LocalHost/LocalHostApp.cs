@@ -6,7 +6,6 @@ using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Lookup.Simulator;
-using OptOut.Workflow.Notifications;
 
 namespace OptOut.LocalHost;
 
@@ -20,7 +19,8 @@ public static class LocalHostApp
         configure?.Invoke(builder);
         var config = builder.Configuration;
         // Not "Urls": the in-process durable engine runs its own gRPC host, which would also read that key.
-        builder.WebHost.UseUrls(config["LocalHost:Url"] ?? "http://localhost:7071");
+        var listenUrl = ListenAddress.Resolve(config["LocalHost:Url"] ?? "http://localhost:7071"); // port 0: a free port
+        builder.WebHost.UseUrls(listenUrl);
 
         builder.Services.AddOptions<LocalHostOptions>()
             .Bind(config.GetSection(LocalHostOptions.Section))
@@ -40,8 +40,8 @@ public static class LocalHostApp
             builder.Services.AddSingleton<IMisGateway>(sp => sp.GetRequiredService<MisSimulator>());
         }
 
-        builder.Services.AddSingleton<InMemoryMailbox>();
-        builder.Services.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
+        // Email: the real SendGrid notifier posting to this host's SendGrid-compatible sink (LocalEmail.cs, SendGridSink.cs).
+        builder.AddLocalEmail(listenUrl);
 
         if (LocalHostOptions.IsAzureStorage(config["LocalHost:Store"]))
         {
@@ -61,6 +61,7 @@ public static class LocalHostApp
         app.MapSimulatorRoutes();
         app.MapDevRoutes();
         app.MapAdminRoutes();
+        app.MapSendGridSink();
         return app;
     }
 

@@ -91,9 +91,9 @@ public static class AzureStorageEngine
             b.RegisterDirectly();
         });
 
-        // The dev mailbox and the single-use decision ledger live in the same storage account, so they survive too.
+        // The dev mailbox (behind the SendGrid sink) and the single-use decision ledger live in the same storage
+        // account, so they survive a restart too.
         services.AddSingleton<TableMailbox>();
-        services.AddSingleton<INotifier>(sp => sp.GetRequiredService<TableMailbox>());
         services.AddSingleton<IDecisionLedger, TableDecisionLedger>();
         return services;
     }

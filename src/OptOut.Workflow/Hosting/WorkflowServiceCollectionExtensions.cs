@@ -74,13 +74,14 @@ public static class WorkflowServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Email through SendGrid (validated settings; resilient HttpClient).</summary>
+    /// <summary>Email through SendGrid (validated settings; resilient HttpClient: 429/5xx/timeouts retried 3 times with backoff).</summary>
     public static IServiceCollection AddSendGridNotifier(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SendGridOptions>()
             .Bind(configuration.GetSection(SendGridOptions.Section))
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.TryAddSingleton<SentEmailKeys>(_ => new SentEmailKeys());
         services.AddHttpClient<INotifier, SendGridNotifier>()
             .AddStandardResilienceHandler(r =>
             {

@@ -2,12 +2,12 @@ using System.Collections.Concurrent;
 
 namespace OptOut.Workflow.Notifications;
 
-/// <summary>An email as it was handed to the mail provider.</summary>
-public sealed record StoredEmail(string Id, DateTimeOffset SentAt, EmailMessage Message);
+/// <summary>An email as it was handed to the mail provider. <paramref name="From"/> is known when it came through the SendGrid sink.</summary>
+public sealed record StoredEmail(string Id, DateTimeOffset SentAt, EmailMessage Message, Contact? From = null);
 
 /// <summary>
-/// Keeps sent mail in memory, de-duplicated by message key. Used by tests and as the local host's fallback when no
-/// SendGrid-compatible endpoint is configured.
+/// Keeps sent mail in memory, de-duplicated by message key. Used by tests as the notifier, and by the local host as the
+/// store behind its SendGrid-compatible sink (POST /v3/mail/send) and the dev mailbox page.
 /// </summary>
 public sealed class InMemoryMailbox(TimeProvider time) : INotifier
 {
@@ -16,15 +16,18 @@ public sealed class InMemoryMailbox(TimeProvider time) : INotifier
 
     public IReadOnlyList<StoredEmail> All => [.. _byKey.Values.OrderBy(m => m.Id, StringComparer.Ordinal)];
 
-    public Task<bool> SendAsync(EmailMessage message, CancellationToken cancellationToken)
+    public Task<bool> SendAsync(EmailMessage message, CancellationToken cancellationToken) => Task.FromResult(Store(message));
+
+    /// <summary>Stores the message unless one with the same key is already here. Returns false for a duplicate.</summary>
+    public bool Store(EmailMessage message, Contact? from = null)
     {
         var added = false;
         _byKey.GetOrAdd(message.Key, _ =>
         {
             added = true;
-            return new StoredEmail(Interlocked.Increment(ref _sequence).ToString("D6", System.Globalization.CultureInfo.InvariantCulture), time.GetUtcNow(), message);
+            return new StoredEmail(Interlocked.Increment(ref _sequence).ToString("D6", System.Globalization.CultureInfo.InvariantCulture), time.GetUtcNow(), message, from);
         });
-        return Task.FromResult(added);
+        return added;
     }
 
     /// <summary>
@@ -49,6 +52,8 @@ public sealed class InMemoryMailbox(TimeProvider time) : INotifier
 
         return true;
     }
+
+    public StoredEmail? Find(string id) => _byKey.Values.FirstOrDefault(m => m.Id == id);
 
     public IReadOnlyList<StoredEmail> For(string caseId) =>
         [.. All.Where(m => m.Message.Key.StartsWith(caseId + ":", StringComparison.Ordinal))];

@@ -1,5 +1,6 @@
-using System.ComponentModel.DataAnnotations;
 using System.Collections.Concurrent;
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using SendGrid;
@@ -26,18 +27,46 @@ public sealed class SendGridOptions
 }
 
 /// <summary>
+/// Message keys this process has already handed to SendGrid, so a retried activity does not send the same email twice.
+/// Bounded (oldest keys forgotten first); SendGrid itself has no idempotency key.
+/// </summary>
+public sealed class SentEmailKeys(int capacity = 10_000)
+{
+    private readonly ConcurrentDictionary<string, byte> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _order = new();
+
+    public bool Contains(string key) => _keys.ContainsKey(key);
+
+    public void Add(string key)
+    {
+        if (!_keys.TryAdd(key, 0))
+        {
+            return;
+        }
+
+        _order.Enqueue(key);
+        while (_keys.Count > capacity && _order.TryDequeue(out var oldest))
+        {
+            _keys.TryRemove(oldest, out _);
+        }
+    }
+}
+
+/// <summary>
 /// Sends email through the SendGrid v3 API with the official client. The HttpClient under it carries the standard
 /// resilience handler (429/5xx/timeouts retried with backoff); a send that still fails throws, so the activity fails,
 /// Durable retries it, and exhausting retries closes the case as Failed with the case kept.
-/// Each message carries its idempotency key as a custom argument; a key already sent by this process is skipped.
+/// Each message carries its idempotency key as the message-level custom argument "messageKey"; a key already sent by
+/// this process is skipped. Click tracking is off: SendGrid must not rewrite (and pre-fetch) the decision links.
+/// Nothing personal goes into exceptions or logs: only the message key (case id, kind, attempt) and HTTP status.
 /// </summary>
-public sealed class SendGridNotifier(HttpClient http, IOptions<SendGridOptions> options, ILogger<SendGridNotifier> logger) : INotifier
+public sealed class SendGridNotifier(HttpClient http, IOptions<SendGridOptions> options, SentEmailKeys sent, ILogger<SendGridNotifier> logger) : INotifier
 {
-    private static readonly ConcurrentDictionary<string, byte> Sent = new(StringComparer.Ordinal);
+    public const string MessageKeyArg = "messageKey";
 
     public async Task<bool> SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
-        if (Sent.ContainsKey(message.Key))
+        if (sent.Contains(message.Key))
         {
             return false;
         }
@@ -46,7 +75,7 @@ public sealed class SendGridNotifier(HttpClient http, IOptions<SendGridOptions> 
         var clientOptions = new SendGridClientOptions { ApiKey = o.ApiKey };
         if (!string.IsNullOrWhiteSpace(o.Host))
         {
-            clientOptions.Host = o.Host;
+            clientOptions.Host = o.Host.TrimEnd('/');
         }
 
         var client = new SendGridClient(http, clientOptions);
@@ -56,19 +85,50 @@ public sealed class SendGridNotifier(HttpClient http, IOptions<SendGridOptions> 
             message.Subject,
             message.TextBody,
             message.HtmlBody);
-        mail.AddCustomArg("messageKey", message.Key);
+        mail.AddGlobalCustomArg(MessageKeyArg, message.Key);
         mail.SetClickTracking(false, false);
 
         var response = await client.SendEmailAsync(mail, cancellationToken);
         if (!response.IsSuccessStatusCode)
         {
-            // The response body may echo addresses; log only the status.
-            logger.LogWarning("SendGrid rejected message {MessageKey} with HTTP {Status}", message.Key, (int)response.StatusCode);
-            throw new EmailDeliveryException($"SendGrid answered HTTP {(int)response.StatusCode} for message {message.Key}.", (int)response.StatusCode);
+            // The response body may echo addresses or names: keep only SendGrid's field names (e.g. "from.email").
+            var status = (int)response.StatusCode;
+            var fields = await ErrorFieldsAsync(response, cancellationToken);
+            logger.LogWarning("SendGrid rejected message {MessageKey} with HTTP {Status} (fields: {Fields})", message.Key, status, fields);
+            throw new EmailDeliveryException($"SendGrid answered HTTP {status} for message {message.Key}{(fields.Length > 0 ? $" (fields: {fields})" : "")}.", status);
         }
 
-        Sent.TryAdd(message.Key, 0);
+        sent.Add(message.Key);
         return true;
+    }
+
+    private static async Task<string> ErrorFieldsAsync(Response response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (response.Body is null)
+            {
+                return "";
+            }
+
+            await using var stream = await response.Body.ReadAsStreamAsync(cancellationToken);
+            using var doc = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken);
+            if (!doc.RootElement.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Array)
+            {
+                return "";
+            }
+
+            var names = errors.EnumerateArray()
+                .Select(e => e.ValueKind == JsonValueKind.Object && e.TryGetProperty("field", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null)
+                .Where(f => !string.IsNullOrEmpty(f) && f.Length <= 80 && f.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '[' or ']'))
+                .Distinct(StringComparer.Ordinal)
+                .Take(5);
+            return string.Join(", ", names);
+        }
+        catch (Exception e) when (e is JsonException or IOException or InvalidOperationException)
+        {
+            return "";
+        }
     }
 }
 

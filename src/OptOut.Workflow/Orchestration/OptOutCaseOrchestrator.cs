@@ -295,7 +295,7 @@ internal sealed class CaseFlow
             var match = await SearchAsync(office: null);
             if (match.Found)
             {
-                return await AddToOfficeAndCloseAsync(match.SeekerId!, CaseOutcome.OptedInAndAdded, "Opted in and visible");
+                return await AddToOfficeAndCloseAsync(match.SeekerId!, CaseOutcome.OptedInAndAdded, "Opted in and visible", note);
             }
 
             if (attempt < Policy.OptInVerifyAttempts)
@@ -306,7 +306,7 @@ internal sealed class CaseFlow
         }
 
         await NotifyAsync(NotificationKind.SupervisorOptInNotVisible);
-        return await CloseAsync(CaseOutcome.Failed, $"The supervisor recorded an opt-in, but the client was still not visible in MIS after {Policy.OptInVerifyAttempts} checks. The supervisor has been asked to check the Opt-Out box.");
+        return await CloseAsync(CaseOutcome.Failed, $"The supervisor recorded an opt-in, but the client was still not visible in MIS after {Policy.OptInVerifyAttempts} checks. The supervisor has been asked to check the Opt-Out box.{note}");
     }
 
     private async Task<CaseResult> WithdrawAsync(CaseWithdrawal withdrawal)
@@ -321,13 +321,14 @@ internal sealed class CaseFlow
         return await CloseAsync(CaseOutcome.Withdrawn, $"Withdrawn by request.{reason}");
     }
 
-    private async Task<CaseResult> AddToOfficeAndCloseAsync(string seekerId, CaseOutcome outcome, string how)
+    /// <param name="note">Appended to the outcome detail, e.g. the supervisor's note for the case manager (" Note: ...").</param>
+    private async Task<CaseResult> AddToOfficeAndCloseAsync(string seekerId, CaseOutcome outcome, string how, string note = "")
     {
         Record(CaseStage.AddingToOffice, "Add Seeker to Office", $"{how} (seeker {seekerId}); adding to office {_case.CaseManager.Office}.");
         var added = await _ctx.CallActivityAsync<AddSeekerResult>(WorkflowNames.AddToOffice, new AddSeekerRequest(_case.CaseId, seekerId, _case.CaseManager.Office), _retry);
         return await CloseAsync(outcome, added.AlreadyInOffice
-            ? $"The client (seeker {seekerId}) was already in office {_case.CaseManager.Office}."
-            : $"The client (seeker {seekerId}) was added to office {_case.CaseManager.Office}.");
+            ? $"The client (seeker {seekerId}) was already in office {_case.CaseManager.Office}.{note}"
+            : $"The client (seeker {seekerId}) was added to office {_case.CaseManager.Office}.{note}");
     }
 
     /// <summary>Closes the case and tells the case manager. If even that email cannot be sent, the case closes as Failed.</summary>
