@@ -36,6 +36,7 @@ public sealed class RunningLocalHost : IAsyncDisposable
         values["LocalHost:FunctionKey"] = Key;
         values["Links:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
         values["SendGrid:Host"] = $"http://127.0.0.1:{port}";
+        values["Mis:BaseUrl"] = $"http://127.0.0.1:{port}/sim/mis/";
         settings?.Invoke(values);
         var args = values.Where(v => v.Value is not null).Select(v => $"--{v.Key}={v.Value}").ToArray();
         var app = LocalHostApp.Build(args, b => b.Environment.EnvironmentName = "Testing");
