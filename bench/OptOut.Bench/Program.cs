@@ -1,0 +1,262 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using OptOut.Bench;
+using OptOut.LocalHost;
+using OptOut.Testing;
+using OptOut.Workflow.Cases;
+using OptOut.Workflow.Escalation;
+using OptOut.Workflow.Hosting;
+using OptOut.Workflow.Intake;
+using OptOut.Workflow.Lookup;
+using OptOut.Workflow.Notifications;
+
+// Benchmarks for issue 7. One run measures everything side by side; ratios are what hold on a noisy machine.
+//   dotnet run -c Release --project bench/OptOut.Bench            full run (N=2,000; 10,000 waiting; 30 s intake)
+//   dotnet run -c Release --project bench/OptOut.Bench -- --quick  smoke run
+var quick = args.Contains("--quick");
+var throughputN = quick ? 200 : 2000;
+var waitingN = quick ? 1000 : 10_000;
+var intakeSeconds = quick ? 5 : 30;
+var results = new List<(string Name, string Value, string Target, bool? Pass)>();
+var total = Stopwatch.StartNew();
+void Progress(string line) => Console.WriteLine($"[{total.Elapsed:mm\\:ss}] {line}");
+
+Progress($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Version}, {(quick ? "quick" : "full")} run");
+
+// ---- 3. Scale first, in a fresh process, so the peak working set is this scenario's. ----
+{
+    var mis = new BenchMis();
+    var mail = new BenchNotifier();
+    using var host = await Engine.StartAsync(
+        r => r.AddOptOutWorkflow(),
+        (s, c) =>
+        {
+            s.AddOptOutWorkflow(c);
+            s.AddSingleton<IMisGateway>(mis);
+            s.AddSingleton<INotifier>(mail);
+        },
+        v =>
+        {
+            v["Workflow:ReminderInterval"] = "1.00:00:00";
+            v["Workflow:EscalateAfter"] = "5.00:00:00";
+            v["Workflow:SupervisorDeadline"] = "10.00:00:00";
+            v["Escalation:StaleAfter"] = "00:00:01";
+        });
+    var client = host.Services.GetRequiredService<DurableTaskClient>();
+    var cases = host.Services.CreateCaseService(client);
+    var sw = Stopwatch.StartNew();
+    await Parallel.ForAsync(0, waitingN, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
+        await cases.StartAsync(Request($"W{i:D5}"), "bench", ct));
+    while (mail.Waiting < waitingN)
+    {
+        await Task.Delay(1000);
+        Progress($"scale: {mail.Waiting:N0}/{waitingN:N0} cases waiting on a supervisor ({sw.Elapsed.TotalSeconds:F0} s)");
+    }
+
+    await Task.Delay(2000); // the last continue-as-new
+    GC.Collect();
+    var process = Process.GetCurrentProcess();
+    process.Refresh();
+    var peak = process.PeakWorkingSet64 / (1024.0 * 1024);
+    var heap = GC.GetTotalMemory(false) / (1024.0 * 1024);
+    results.Add(($"{waitingN:N0} waiting cases: peak working set (engine + workflow in one process)", $"{peak:F0} MiB (GC heap {heap:F0} MiB)", "< 1024 MiB", peak < 1024));
+    Progress($"scale: {waitingN:N0} waiting, peak working set {peak:F0} MiB, heap {heap:F0} MiB, set-up {sw.Elapsed.TotalSeconds:F1} s");
+
+    sw.Restart();
+    var listed = 0;
+    var pages = 0;
+    string? token = null;
+    do
+    {
+        var page = await cases.ListAsync(new CaseListQuery(CaseStage.AwaitingSupervisor, OrchestrationRuntimeStatus.Running, null, token, 500), default);
+        listed += page.Items.Count;
+        pages++;
+        token = page.ContinuationToken;
+    }
+    while (token is not null);
+    var listSeconds = sw.Elapsed.TotalSeconds;
+    results.Add(($"GET /api/cases?stage=AwaitingSupervisor, paging all ({pages} pages of 500)", $"{listSeconds:F2} s for {listed:N0} cases", "< 5 s", listSeconds < 5 && listed == waitingN));
+    Progress($"scale: listed {listed:N0} waiting cases in {pages} pages, {listSeconds:F2} s");
+
+    sw.Restart();
+    var scan = await host.Services.CreateStaleCaseScanner(client).ScanAsync(default);
+    var scanSeconds = sw.Elapsed.TotalSeconds;
+    results.Add(("EscalateStaleCases scan (digest + flag every case)", $"{scanSeconds:F2} s for {scan.Escalated.Count:N0} stale of {scan.Scanned:N0}", "< 5 s", scanSeconds < 5 && scan.Escalated.Count == waitingN));
+    Progress($"scale: escalation scan {scanSeconds:F2} s ({scan.Escalated.Count:N0} escalated)");
+    await host.StopAsync();
+}
+
+// ---- 1. Throughput: our opted-out → opted-in case vs the bare floor, same engine, same activity count. ----
+double ours, bare;
+{
+    var mis = new BenchMis();
+    var mail = new BenchNotifier();
+    using var host = await Engine.StartAsync(
+        r => r.AddOptOutWorkflow(),
+        (s, c) =>
+        {
+            s.AddOptOutWorkflow(c);
+            s.AddSingleton<IMisGateway>(mis);
+            s.AddSingleton<INotifier>(mail);
+        },
+        v => v["Workflow:OptInVerifyAttempts"] = "1");
+    var client = host.Services.GetRequiredService<DurableTaskClient>();
+    var cases = host.Services.CreateCaseService(client);
+    using var stop = new CancellationTokenSource();
+    var deciding = mail.DecideAsync(client, mis, stop.Token);
+    var sw = Stopwatch.StartNew();
+    await Parallel.ForAsync(0, throughputN, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        await cases.StartAsync(Request($"T{i:D5}"), "bench", ct));
+    while (mail.Outcomes < throughputN)
+    {
+        await Task.Delay(500);
+        Progress($"throughput (ours): {mail.Outcomes:N0}/{throughputN:N0} closed");
+    }
+
+    ours = throughputN / sw.Elapsed.TotalSeconds;
+    await stop.CancelAsync();
+    await deciding.ContinueWith(_ => { }, TaskScheduler.Default);
+    await host.StopAsync();
+}
+
+{
+    var signals = new BareSignals();
+    using var host = await Engine.StartAsync(
+        r => r.AddOrchestrator<BareOrchestrator>().AddActivity<NoopActivity>(),
+        (s, _) => s.AddSingleton(signals));
+    var client = host.Services.GetRequiredService<DurableTaskClient>();
+    using var stop = new CancellationTokenSource();
+    var raising = Task.Run(async () =>
+    {
+        await foreach (var id in signals.Ready.Reader.ReadAllAsync(stop.Token))
+        {
+            await client.RaiseEventAsync(id, "Go", "go", stop.Token);
+        }
+    });
+    var sw = Stopwatch.StartNew();
+    await Parallel.ForAsync(0, throughputN, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        await client.ScheduleNewOrchestrationInstanceAsync(nameof(BareOrchestrator), "x", new StartOrchestrationOptions($"B{i:D5}"), ct));
+    while (Interlocked.Read(ref signals.Done) < throughputN)
+    {
+        await Task.Delay(500);
+        Progress($"throughput (bare): {Interlocked.Read(ref signals.Done):N0}/{throughputN:N0} done");
+    }
+
+    bare = throughputN / sw.Elapsed.TotalSeconds;
+    await stop.CancelAsync();
+    await raising.ContinueWith(_ => { }, TaskScheduler.Default);
+    await host.StopAsync();
+}
+
+results.Insert(0, ($"Case throughput, opted-out → opted-in, N={throughputN:N0} (ours / bare floor)", $"{ours:F1} / {bare:F1} cases/s = {ours / bare:F2}", "≥ 0.80", ours / bare >= 0.8));
+Progress($"throughput: ours {ours:F1} cases/s, bare {bare:F1} cases/s, ratio {ours / bare:F2}");
+
+// ---- 2. Intake latency: POST /api/cases on the local host over loopback, 32 concurrent clients. ----
+{
+    var port = FreePort();
+    var values = TestSettings.Defaults();
+    values["LocalHost:Url"] = $"http://127.0.0.1:{port}";
+    values["LocalHost:FunctionKey"] = "bench-key";
+    values["Links:PublicBaseUrl"] = $"http://127.0.0.1:{port}";
+    values["SendGrid:Host"] = $"http://127.0.0.1:{port}";
+    values["Logging:LogLevel:Default"] = "Warning";
+    var app = LocalHostApp.Build([.. values.Select(v => $"--{v.Key}={v.Value}")]);
+    await app.StartAsync();
+    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+    http.DefaultRequestHeaders.Add("x-functions-key", "bench-key");
+    var latencies = new ConcurrentBag<double>();
+    var errors = 0;
+    var counter = 0;
+    async Task Load(TimeSpan duration, bool record)
+    {
+        var until = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        await Parallel.ForAsync(0, 32, async (_, ct) =>
+        {
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                var id = Interlocked.Increment(ref counter);
+                var request = Requests.For("S-1001", $"lat-{id:D7}");
+                var start = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsJsonAsync("api/cases", request, ct);
+                var ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                if ((int)response.StatusCode != 202)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+                else if (record)
+                {
+                    latencies.Add(ms);
+                }
+            }
+        });
+    }
+
+    await Load(TimeSpan.FromSeconds(2), record: false); // warm-up
+    Progress($"intake: warm-up done, measuring {intakeSeconds} s with 32 clients");
+    await Load(TimeSpan.FromSeconds(intakeSeconds), record: true);
+    var sorted = latencies.Order().ToArray();
+    double P(double q) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+    results.Add(($"POST /api/cases latency, 32 clients, {intakeSeconds} s, loopback ({sorted.Length:N0} requests, {errors} non-202)", $"p50 {P(0.50):F1} ms, p95 {P(0.95):F1} ms, p99 {P(0.99):F1} ms", "p99 < 50 ms", P(0.99) < 50 && errors == 0));
+    Progress($"intake: p50 {P(0.50):F1} ms p95 {P(0.95):F1} ms p99 {P(0.99):F1} ms over {sorted.Length:N0} requests ({sorted.Length / (double)intakeSeconds:F0} req/s)");
+    await app.StopAsync();
+    await app.DisposeAsync();
+}
+
+// ---- 3b. History per case does not grow with reminders. ----
+{
+    await using var host = await WorkflowTestHost.StartAsync(v =>
+    {
+        v["Workflow:ReminderInterval"] = "00:00:00.300";
+        v["Workflow:MaxReminders"] = "5";
+        v["Workflow:EscalateAfter"] = "00:00:10";
+        v["Workflow:SupervisorDeadline"] = "00:00:20";
+    });
+    var id = await host.StartAsync(Requests.For("S-1006", "history-1"));
+    await host.WaitForAsync(id, v => v.RemindersSent >= 5, TimeSpan.FromSeconds(30));
+    await Task.Delay(200);
+    var executions = new List<int>();
+    var previous = int.MaxValue;
+    foreach (var size in host.HistorySizes(id))
+    {
+        if (size < previous)
+        {
+            executions.Add(0);
+        }
+
+        executions[^1] = Math.Max(executions[^1], size);
+        previous = size;
+    }
+
+    // Execution 0 is intake and lookups; 1 waits before any reminder; 2 sends reminder 1; ... 6 sends reminder 5.
+    var afterOne = executions.Count > 2 ? executions[2] : -1;
+    var afterFive = executions.Count > 6 ? executions[6] : -1;
+    results.Add(("History events per case: execution sending reminder 1 vs reminder 5", $"{afterOne} vs {afterFive} (executions: {string.Join(",", executions)})", "independent of reminders", afterOne > 0 && afterFive == afterOne));
+    Progress($"history: {string.Join(",", executions)}");
+}
+
+Console.WriteLine();
+Console.WriteLine("| Measure | Result | Target | |");
+Console.WriteLine("|---|---|---|---|");
+foreach (var (name, value, target, pass) in results)
+{
+    Console.WriteLine($"| {name} | {value} | {target} | {(pass is true ? "pass" : pass is false ? "MISS" : "")} |");
+}
+
+return 0;
+
+static CaseIntakeRequest Request(string id)
+{
+    var r = Requests.For("S-1005", id);
+    r.Client!.LastName = id; // unique client per case (the bench MIS keys opt-ins by name)
+    return r;
+}
+
+static int FreePort()
+{
+    using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+    listener.Start();
+    return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+}
