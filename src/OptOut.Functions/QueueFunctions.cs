@@ -14,8 +14,8 @@ namespace OptOut.Functions;
 /// </summary>
 public sealed class QueueFunctions(IServiceProvider services, ILogger<QueueFunctions> logger)
 {
-    public const string IntakeQueue = "optout-intake";
-    public const string RejectedQueue = "optout-intake-rejected";
+    public const string IntakeQueue = QueueIntake.IntakeQueue;
+    public const string RejectedQueue = QueueIntake.RejectedQueue;
 
     [Function("IntakeFromQueue")]
     [QueueOutput(RejectedQueue)]
