@@ -1,7 +1,18 @@
+using System.Net;
+using System.Net.Sockets;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask.Testing.Sidecar;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Hosting;
@@ -20,10 +31,11 @@ public sealed class WorkflowTestHost : IAsyncDisposable
 {
     private readonly DurableTaskTestHost _host;
 
-    private WorkflowTestHost(DurableTaskTestHost host, CapturedLogs logs)
+    private WorkflowTestHost(DurableTaskTestHost host, CapturedLogs logs, RecordingOrchestrationService durable)
     {
         _host = host;
         Logs = logs;
+        Durable = durable;
     }
 
     public DurableTaskClient Client => _host.Client;
@@ -36,6 +48,9 @@ public sealed class WorkflowTestHost : IAsyncDisposable
 
     public CapturedLogs Logs { get; }
 
+    /// <summary>Everything the durable engine stored: every execution's history, messages and instance states.</summary>
+    public RecordingOrchestrationService Durable { get; }
+
     public CaseService Cases => Services.CreateCaseService(Client);
 
     public static async Task<WorkflowTestHost> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<IServiceCollection>? services = null)
@@ -45,25 +60,66 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         var logs = new CapturedLogs();
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(logs));
-        var host = await DurableTaskTestHost.StartAsync(
-            registry => registry.AddOptOutWorkflow(),
-            new DurableTaskTestHostOptions
+        var recorder = new RecordingOrchestrationService(new InMemoryOrchestrationService(loggerFactory));
+
+        // The same parts DurableTaskTestHost.StartAsync assembles (in-memory engine behind the gRPC sidecar, worker and
+        // client over gRPC), except that the engine is wrapped by the recorder and the sidecar binds 127.0.0.1 only.
+        var address = $"http://127.0.0.1:{FreePort()}";
+        var sidecar = Host.CreateDefaultBuilder()
+            .ConfigureLogging(l => l.ClearProviders())
+            .ConfigureWebHostDefaults(web =>
             {
-                LoggerFactory = loggerFactory,
-                ConfigureServices = s =>
+                web.UseUrls(address);
+                web.ConfigureKestrel(k => k.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
+                web.ConfigureServices(s =>
                 {
-                    s.AddSingleton<IConfiguration>(configuration);
-                    s.AddSingleton(loggerFactory);
-                    s.AddLogging(b => b.AddProvider(logs));
-                    s.AddOptOutWorkflow(configuration);
-                    s.AddSingleton(MisSimulator.Seeded());
-                    s.AddSingleton<IMisGateway>(sp => sp.GetRequiredService<MisSimulator>());
-                    s.AddSingleton<InMemoryMailbox>();
-                    s.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
-                    services?.Invoke(s);
-                },
-            });
-        return new WorkflowTestHost(host, logs);
+                    s.AddGrpc();
+                    s.AddSingleton<IOrchestrationService>(recorder);
+                    s.AddSingleton<IOrchestrationServiceClient>(recorder);
+                    s.AddSingleton<TaskHubGrpcServer>();
+                });
+                web.Configure(app =>
+                {
+                    app.UseRouting();
+                    app.UseEndpoints(e => e.MapGrpcService<TaskHubGrpcServer>());
+                });
+            })
+            .Build();
+        await sidecar.StartAsync();
+        var channel = GrpcChannel.ForAddress(address);
+
+        var worker = Host.CreateDefaultBuilder()
+            .ConfigureLogging(l =>
+            {
+                l.ClearProviders();
+                l.Services.AddSingleton(loggerFactory);
+            })
+            .ConfigureServices(s =>
+            {
+                s.AddSingleton<IConfiguration>(configuration);
+                s.AddSingleton(loggerFactory);
+                s.AddLogging(b => b.AddProvider(logs));
+                s.AddOptOutWorkflow(configuration);
+                s.AddSingleton(MisSimulator.Seeded());
+                s.AddSingleton<IMisGateway>(sp => sp.GetRequiredService<MisSimulator>());
+                s.AddSingleton<InMemoryMailbox>();
+                s.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
+                services?.Invoke(s);
+                s.AddDurableTaskWorker(b =>
+                {
+                    b.UseGrpc(channel);
+                    b.AddTasks(registry => registry.AddOptOutWorkflow());
+                });
+                s.AddDurableTaskClient(b =>
+                {
+                    b.UseGrpc(channel);
+                    b.RegisterDirectly();
+                });
+            })
+            .Build();
+        await worker.StartAsync();
+        var host = new DurableTaskTestHost(sidecar, worker, channel, worker.Services.GetRequiredService<DurableTaskClient>());
+        return new WorkflowTestHost(host, logs, recorder);
     }
 
     public async Task<string> StartAsync(CaseIntakeRequest request)
@@ -103,4 +159,12 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         WaitForAsync(caseId, v => v.IsClosed && v.Status is "Completed" or "Failed" or "Terminated", timeout);
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
+    /// <summary>A free TCP port on 127.0.0.1 (the OS picks it; the tiny window before it is reused is acceptable in tests).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }
