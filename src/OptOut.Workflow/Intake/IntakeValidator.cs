@@ -141,12 +141,15 @@ public static partial class IntakeValidator
 
     /// <summary>
     /// A person's name: letters of any script with their combining marks, plus spaces, apostrophes, hyphens, periods
-    /// and commas ("Mary-Jo O'Neil", "José", "King, Jr."). At least one letter; no digits, symbols or markup.
+    /// and commas ("Mary-Jo O'Neil", "José", "King, Jr."): starts with a letter, ends with a letter or a period, no two
+    /// punctuation marks side by side; no digits, symbols or markup.
     /// </summary>
     internal static bool IsPersonName(string value)
     {
-        var letters = 0;
         var index = 0;
+        var first = true;
+        var previousPunctuation = false;
+        var last = Rune.ReplacementChar;
         while (index < value.Length)
         {
             if (Rune.DecodeFromUtf16(value.AsSpan(index), out var rune, out var consumed) != OperationStatus.Done)
@@ -155,25 +158,27 @@ public static partial class IntakeValidator
             }
 
             index += consumed;
-            switch (Rune.GetUnicodeCategory(rune))
+            var letter = Rune.IsLetter(rune);
+            var mark = Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+            var punctuation = rune.Value is '\'' or '\u2019' or '-' or '.' or ',';
+            if (!(letter || (mark && !first) || punctuation || rune.Value == ' '))
             {
-                case UnicodeCategory.UppercaseLetter or UnicodeCategory.LowercaseLetter or UnicodeCategory.TitlecaseLetter
-                    or UnicodeCategory.ModifierLetter or UnicodeCategory.OtherLetter:
-                    letters++;
-                    break;
-                case UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark:
-                    break;
-                default:
-                    if (rune.Value is not (' ' or '\'' or '\u2019' or '-' or '.' or ','))
-                    {
-                        return false;
-                    }
-
-                    break;
+                return false;
             }
+
+            // Starts with a letter; punctuation marks never touch each other ("O'Neil", "Mary-Jo", not "x'--").
+            if ((first && !letter) || (punctuation && previousPunctuation))
+            {
+                return false;
+            }
+
+            first = false;
+            previousPunctuation = punctuation;
+            last = rune;
         }
 
-        return letters > 0;
+        // Ends with a letter (or its mark) or an abbreviating period ("Jr.").
+        return !first && (Rune.IsLetter(last) || Rune.GetUnicodeCategory(last) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark || last.Value == '.');
     }
 
     /// <summary>No unpaired surrogates and no control or bidi-override characters (tabs and line breaks only if allowed).</summary>
