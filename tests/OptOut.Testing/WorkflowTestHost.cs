@@ -152,6 +152,29 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         throw new TimeoutException($"Case {caseId} did not reach the expected state; last seen: stage {last?.Stage}, status {last?.Status}, outcome {last?.Outcome}; timeline: {string.Join(" | ", last?.Timeline.Select(t => t.Step) ?? [])}");
     }
 
+    /// <summary>
+    /// Until the case has continued-as-new into the execution that waits (AwaitingSupervisor or AwaitingRegistration)
+    /// and has set its timer. Raise events only after this: the in-process engine loses an event raised while the case
+    /// is still finishing its previous execution (docs/intake.md, known issue).
+    /// </summary>
+    public async Task WaitUntilWaitingAsync(string caseId, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            var kinds = Durable.For(caseId).Select(r => r.Kind).ToList();
+            var started = kinds.FindLastIndex(k => k == "history:ExecutionStarted");
+            if (kinds.Count(k => k == "history:ExecutionStarted") >= 2 && kinds.FindLastIndex(k => k == "history:TimerCreated") > started)
+            {
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"Case {caseId} did not start waiting.");
+    }
+
     public Task<CaseView> WaitForStageAsync(string caseId, CaseStage stage, TimeSpan? timeout = null) =>
         WaitForAsync(caseId, v => v.Stage == stage.ToString(), timeout);
 

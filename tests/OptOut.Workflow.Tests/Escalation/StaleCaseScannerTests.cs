@@ -46,8 +46,8 @@ public sealed class StaleCaseScannerTests : IAsyncLifetime
         var a = await _host.StartAsync(Requests.For("S-1005", "stale-a"));
         var b = await _host.StartAsync(Requests.For("S-1006", "stale-b"));
         var closed = await _host.StartAsync(Requests.For("S-1001", "stale-closed"));
-        await _host.WaitForStageAsync(a, CaseStage.AwaitingSupervisor);
-        await _host.WaitForStageAsync(b, CaseStage.AwaitingSupervisor);
+        await _host.WaitUntilWaitingAsync(a);
+        await _host.WaitUntilWaitingAsync(b);
         await _host.WaitForClosedAsync(closed);
 
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1));
@@ -92,13 +92,13 @@ public sealed class StaleCaseScannerTests : IAsyncLifetime
     public async Task A_case_that_turns_stale_later_the_same_day_gets_its_own_digest()
     {
         var a = await _host.StartAsync(Requests.For("S-1005", "later-a"));
-        await _host.WaitForStageAsync(a, CaseStage.AwaitingSupervisor);
+        await _host.WaitUntilWaitingAsync(a);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.Single((await Scanner(clock).ScanAsync(CancellationToken.None)).Escalated);
         await _host.WaitForAsync(a, v => v.Timeline.Any(IsScanEntry));
 
         var b = await _host.StartAsync(Requests.For("S-1006", "later-b"));
-        await _host.WaitForStageAsync(b, CaseStage.AwaitingSupervisor);
+        await _host.WaitUntilWaitingAsync(b);
         clock.Advance(TimeSpan.FromSeconds(30));
         var later = await Scanner(clock).ScanAsync(CancellationToken.None);
 
@@ -119,7 +119,7 @@ public sealed class StaleCaseScannerTests : IAsyncLifetime
         var done = await _host.StartAsync(Requests.For("S-1002", "page-closed"));
         foreach (var id in ids)
         {
-            await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+            await _host.WaitUntilWaitingAsync(id);
         }
 
         await _host.WaitForClosedAsync(done);

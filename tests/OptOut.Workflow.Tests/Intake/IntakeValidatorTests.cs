@@ -249,6 +249,9 @@ public sealed class IntakeValidatorTests
         AssertOnly(Validate(r => r.Reason = "bell\u0007"), "reason", "control characters");
         AssertOnly(Validate(r => r.Reason = "null\u0000byte"), "reason", "control characters");
         AssertOnly(Validate(r => r.Reason = "lone \udc00 surrogate"), "reason");
+        AssertOnly(Validate(r => r.Reason = "Her SSN is 521-11-0005."), "reason", "must not contain an SSN");
+        AssertOnly(Validate(r => r.Reason = "ssn 521110005"), "reason", "must not contain an SSN");
+        Assert.Empty(Validate(r => r.Reason = "Call her at 360-555-0105 or 3605550105 about case 2026-11."));
     }
 
     [Fact]
