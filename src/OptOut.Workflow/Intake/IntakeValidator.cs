@@ -110,6 +110,11 @@ public static partial class IntakeValidator
         {
             Add("reason", "reason must not contain control characters other than line breaks and tabs.");
         }
+        else if (Ssn.ContainsSsnShaped(request.Reason))
+        {
+            // The reason is emailed to the supervisor: an SSN typed into it would leak. It belongs in client.ssn only.
+            Add("reason", "reason must not contain an SSN or other 9-digit number; send the SSN only in client.ssn.");
+        }
 
         return Flatten(errors);
     }

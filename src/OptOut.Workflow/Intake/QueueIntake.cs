@@ -1,7 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using OptOut.Workflow.Protection;
 
 namespace OptOut.Workflow.Intake;
@@ -53,7 +52,7 @@ public sealed record QueueIntakeOutcome(StartDisposition Disposition, string? Ca
 /// The optout-intake queue: the same JSON and the same rules as POST /api/cases, shared by both hosts (the Functions
 /// queue trigger and the local host's poller). Messages are plain UTF-8 JSON text (host.json messageEncoding none).
 /// </summary>
-public static partial class QueueIntake
+public static class QueueIntake
 {
     public const string IntakeQueue = "optout-intake";
     public const string RejectedQueue = "optout-intake-rejected";
@@ -154,7 +153,7 @@ public static partial class QueueIntake
         {
         }
 
-        return SsnShaped().Replace(text, m => $"***-**-{m.Value[^4..]}");
+        return Ssn.MaskAll(text);
     }
 
     internal static string Cut(string value, int length)
@@ -172,8 +171,4 @@ public static partial class QueueIntake
 
         return value[..length];
     }
-
-    /// <summary>Nine digits, optionally grouped 3-2-4 with dashes or spaces (also the JSON escape \u002D), not part of a longer number.</summary>
-    [GeneratedRegex(@"(?<![0-9])[0-9]{3}(?:[- ]|\\u002[dD])?[0-9]{2}(?:[- ]|\\u002[dD])?[0-9]{4}(?![0-9])")]
-    private static partial Regex SsnShaped();
 }

@@ -1,7 +1,9 @@
+using System.Text.RegularExpressions;
+
 namespace OptOut.Workflow.Protection;
 
 /// <summary>SSN format rules (SSA): no 000, 666 or 9xx area, no 00 group, no 0000 serial.</summary>
-public static class Ssn
+public static partial class Ssn
 {
     /// <summary>
     /// The 9 digits, or null unless the value (trimmed) is written 123456789, 123-45-6789 or 123 45 6789 — ASCII digits,
@@ -64,4 +66,16 @@ public static class Ssn
     }
 
     public static string Mask(string digits) => $"***-**-{digits[^4..]}";
+
+    /// <summary>True when free text holds something shaped like an SSN (see <see cref="MaskAll"/>).</summary>
+    public static bool ContainsSsnShaped(string text) => SsnShaped().IsMatch(text);
+
+    /// <summary>
+    /// Masks everything in <paramref name="text"/> shaped like an SSN — nine digits, optionally grouped 3-2-4 by dashes or
+    /// spaces (or the JSON escape \u002D), not part of a longer number — to ***-**-1234.
+    /// </summary>
+    public static string MaskAll(string text) => SsnShaped().Replace(text, m => $"***-**-{m.Value[^4..]}");
+
+    [GeneratedRegex(@"(?<![0-9])[0-9]{3}(?:[- ]|\\u002[dD])?[0-9]{2}(?:[- ]|\\u002[dD])?[0-9]{4}(?![0-9])")]
+    private static partial Regex SsnShaped();
 }
