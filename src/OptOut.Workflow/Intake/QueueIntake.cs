@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -13,10 +14,10 @@ namespace OptOut.Workflow.Intake;
 public sealed record QueueRejection(string Reason, IDictionary<string, string[]>? Errors, string? CaseId, DateTimeOffset RejectedAt, string OriginalMessage, bool OriginalTruncated = false)
 {
     /// <summary>
-    /// The serialized rejection stays well under the 64 KiB queue message limit (with room for the host's encoding),
-    /// so moving a message aside can never fail because the message was large.
+    /// The serialized rejection stays under the 64 KiB queue message limit — counted as the bytes it takes on the wire
+    /// (UTF-8, with XML escaping), with room to spare — so moving a message aside can never fail because it was large.
     /// </summary>
-    public const int MaxJsonChars = 48 * 1024;
+    public const int MaxWireBytes = 56 * 1024;
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -26,23 +27,37 @@ public sealed record QueueRejection(string Reason, IDictionary<string, string[]>
     public string ToJson()
     {
         var json = JsonSerializer.Serialize(this, Json);
-        if (json.Length <= MaxJsonChars)
+        if (WireBytes(json) <= MaxWireBytes)
         {
             return json;
         }
 
-        // Escaping can grow the text (control characters become \uXXXX): cut the original until the whole fits.
-        var keep = Math.Max(0, OriginalMessage.Length - (json.Length - MaxJsonChars) - 64);
+        // Cut the original until the whole fits (escaping and multi-byte characters make the size non-linear).
+        var keep = OriginalMessage.Length;
         while (true)
         {
+            keep /= 2;
             json = JsonSerializer.Serialize(this with { OriginalMessage = QueueIntake.Cut(OriginalMessage, keep), OriginalTruncated = true, Errors = Errors?.Count > 20 ? null : Errors }, Json);
-            if (json.Length <= MaxJsonChars || keep == 0)
+            if (WireBytes(json) <= MaxWireBytes || keep == 0)
             {
                 return json;
             }
-
-            keep /= 2;
         }
+    }
+
+    /// <summary>Bytes on the wire: UTF-8, with &lt; &gt; &amp; " ' written as XML entities (at most 6 bytes each).</summary>
+    public static int WireBytes(string text)
+    {
+        var extra = 0;
+        foreach (var c in text)
+        {
+            if (c is '<' or '>' or '&' or '"' or '\'')
+            {
+                extra += 5;
+            }
+        }
+
+        return Encoding.UTF8.GetByteCount(text) + extra;
     }
 }
 

@@ -35,10 +35,17 @@ public sealed class QueueRejectionTests
     [Fact]
     public void Rejection_json_stays_under_the_queue_limit_even_for_a_huge_escaped_message()
     {
-        var original = new string('\u0001', 64 * 1024); // every char becomes a 6-char \u0001 escape
-        var json = new QueueRejection("too big", null, null, DateTimeOffset.UnixEpoch, original).ToJson();
-        Assert.True(json.Length <= QueueRejection.MaxJsonChars, $"{json.Length} chars");
-        using var doc = JsonDocument.Parse(json);
+        foreach (var original in new[] { new string('\u0001', 64 * 1024), new string('<', 64 * 1024), new string('界', 64 * 1024), string.Concat(Enumerable.Repeat("😀", 32 * 1024)) })
+        {
+            var json = new QueueRejection("too big", null, null, DateTimeOffset.UnixEpoch, original).ToJson();
+            Assert.True(QueueRejection.WireBytes(json) <= QueueRejection.MaxWireBytes, $"{QueueRejection.WireBytes(json)} bytes");
+            Assert.True(QueueRejection.WireBytes(json) < 64 * 1024);
+            using var parsed = JsonDocument.Parse(json);
+            Assert.True(parsed.RootElement.GetProperty("originalTruncated").GetBoolean());
+        }
+
+        var json1 = new QueueRejection("too big", null, null, DateTimeOffset.UnixEpoch, new string('\u0001', 64 * 1024)).ToJson();
+        using var doc = JsonDocument.Parse(json1);
         Assert.True(doc.RootElement.GetProperty("originalTruncated").GetBoolean());
         Assert.Equal("too big", doc.RootElement.GetProperty("reason").GetString());
 
