@@ -71,7 +71,7 @@ internal sealed class BenchNotifier : INotifier
         switch (parts.Length > 1 ? parts[^2] : "")
         {
             case nameof(NotificationKind.SupervisorRequest):
-                SupervisorRequests.Writer.TryWrite(string.Join(':', parts[..^2]));
+                SupervisorRequests.Writer.TryWrite(string.Join(':', parts[..^2]) + "|" + message.TextBody.Split("Client: ")[1].Split('\n')[0].Split(' ')[^1]);
                 break;
             case nameof(NotificationKind.CaseManagerUpdate):
                 Interlocked.Increment(ref _waiting);
@@ -87,9 +87,10 @@ internal sealed class BenchNotifier : INotifier
     /// <summary>Raises each queued case's opted-in decision (after the MIS shows the opt-in, as a supervisor would).</summary>
     public async Task DecideAsync(DurableTaskClient client, BenchMis mis, CancellationToken cancellationToken)
     {
-        await foreach (var caseId in SupervisorRequests.Reader.ReadAllAsync(cancellationToken))
+        await foreach (var item in SupervisorRequests.Reader.ReadAllAsync(cancellationToken))
         {
-            mis.OptIn(caseId);
+            var caseId = item.Split('|')[0];
+            mis.OptIn(item.Split('|')[1]);
             await client.RaiseEventAsync(caseId, WorkflowEvents.SupervisorDecision, new SupervisorDecision(DecisionChoice.OptedIn, null, "Bench Supervisor", caseId, DateTime.UtcNow), cancellationToken);
         }
     }

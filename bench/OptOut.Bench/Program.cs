@@ -250,9 +250,11 @@ return 0;
 static CaseIntakeRequest Request(string id)
 {
     var r = Requests.For("S-1005", id);
-    r.Client!.LastName = id; // unique client per case (the bench MIS keys opt-ins by name)
+    r.Client!.LastName = Letters(id); // unique client per case (the bench MIS keys opt-ins by name; names are letters only)
     return r;
 }
+
+static string Letters(string id) => new([.. id.Select(c => char.IsAsciiDigit(c) ? (char)('a' + (c - '0')) : c)]);
 
 static int FreePort()
 {

@@ -62,7 +62,7 @@ public static class CaseEndpoints
 
         if (q.TryGetValue("stage", out var s) && !string.IsNullOrWhiteSpace(s))
         {
-            if (Enum.TryParse<CaseStage>(s.ToString(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+            if (ParseName<CaseStage>(s.ToString()) is { } parsed)
             {
                 stage = parsed;
             }
@@ -74,7 +74,7 @@ public static class CaseEndpoints
 
         if (q.TryGetValue("status", out var st) && !string.IsNullOrWhiteSpace(st))
         {
-            if (Enum.TryParse<OrchestrationRuntimeStatus>(st.ToString(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed))
+            if (ParseName<OrchestrationRuntimeStatus>(st.ToString()) is { } parsed)
             {
                 status = parsed;
             }
@@ -148,6 +148,21 @@ public static class CaseEndpoints
             CommandDisposition.NotFound => Problems.NotFound(result.Message),
             _ => Problems.Conflict(result.Message),
         };
+    }
+
+    /// <summary>An enum value by its name only (any letter case): not by number, not a comma list.</summary>
+    private static T? ParseName<T>(string value)
+        where T : struct, Enum
+    {
+        foreach (var name in Enum.GetNames<T>())
+        {
+            if (string.Equals(name, value.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return Enum.Parse<T>(name);
+            }
+        }
+
+        return null;
     }
 
     private static CaseAccepted Accepted(StartResult result) =>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using OptOut.Workflow.Intake;
 
 namespace OptOut.Api;
 
@@ -8,12 +9,8 @@ public static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
 
-    internal static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        MaxDepth = 16,
-        AllowTrailingCommas = false,
-        ReadCommentHandling = JsonCommentHandling.Disallow,
-    };
+    /// <summary>Shared with the queue: no comments, trailing commas, unknown or duplicate properties; depth ≤ 16.</summary>
+    internal static JsonSerializerOptions Options => IntakeJson.Options;
 
     public sealed record Read<T>(T? Value, IResult? Error);
 

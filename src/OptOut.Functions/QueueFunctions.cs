@@ -10,12 +10,12 @@ namespace OptOut.Functions;
 /// Queue intake (optout-intake): the same JSON as POST /api/cases. A message that can never be valid is moved to
 /// optout-intake-rejected with the reason (returned through the output binding), so nothing is lost. A transient failure
 /// (e.g. storage unavailable) throws: the Functions host retries the message up to host.json's maxDequeueCount and then
-/// moves it to optout-intake-poison (see docs/operations.md).
+/// moves it to optout-intake-poison (see docs/intake.md).
 /// </summary>
 public sealed class QueueFunctions(IServiceProvider services, ILogger<QueueFunctions> logger)
 {
-    public const string IntakeQueue = "optout-intake";
-    public const string RejectedQueue = "optout-intake-rejected";
+    public const string IntakeQueue = QueueIntake.IntakeQueue;
+    public const string RejectedQueue = QueueIntake.RejectedQueue;
 
     [Function("IntakeFromQueue")]
     [QueueOutput(RejectedQueue)]

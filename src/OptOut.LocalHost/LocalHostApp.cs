@@ -55,6 +55,7 @@ public static class LocalHostApp
         builder.Services.AddTransient(sp => sp.CreateCaseService(sp.GetRequiredService<DurableTaskClient>()));
         builder.Services.AddTransient(sp => sp.CreateStaleCaseScanner(sp.GetRequiredService<DurableTaskClient>()));
         builder.Services.AddHostedService<StaleScanService>();
+        builder.Services.AddIntakeQueuePoller(config);
 
         var app = builder.Build();
         app.MapApiRoutes();

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -26,7 +28,10 @@ public sealed class StaleCaseScanner(
     TimeProvider time,
     ILogger<StaleCaseScanner> logger)
 {
-    public const int PageSize = 500;
+    public const int DefaultPageSize = 500;
+
+    /// <summary>Instances per query page (tests lower it to prove the scan follows continuation tokens).</summary>
+    public int PageSize { get; init; } = DefaultPageSize;
 
     public async Task<StaleScanResult> ScanAsync(CancellationToken cancellationToken)
     {
@@ -67,15 +72,37 @@ public sealed class StaleCaseScanner(
         }
 
         var o = options.CurrentValue;
+        stale.Sort((a, b) => string.CompareOrdinal(a.CaseId, b.CaseId));
         var digest = EmailTemplates.StaleDigest(date, new Contact(o.ContactName, o.ContactEmail), o.StaleAfter, stale);
+
+        // The key is per date and per set of cases: a re-run that finds the same cases (their flags not processed yet)
+        // is a duplicate the mail provider drops, while a case that turns stale later the same day still gets reported.
+        digest = digest with { Key = DigestKey(date, stale) };
         var sent = await notifier.SendAsync(digest, cancellationToken);
         WorkflowTelemetry.Escalations.Add(stale.Count, new KeyValuePair<string, object?>("kind", "stale-scan"));
+        var flagged = 0;
         foreach (var c in stale)
         {
-            await client.RaiseEventAsync(c.CaseId, WorkflowEvents.StaleFlag, new StaleCaseFlag(date, o.ContactName), cancellationToken);
+            try
+            {
+                await client.RaiseEventAsync(c.CaseId, WorkflowEvents.StaleFlag, new StaleCaseFlag(date, o.ContactName), cancellationToken);
+                flagged++;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The case may have closed since the query; the others still get their timeline entry.
+                logger.LogWarning(e, "Stale-case scan {Date}: could not flag case {CaseId}", date, c.CaseId);
+            }
         }
 
-        logger.LogInformation("Stale-case scan {Date}: {Scanned} running case(s), {Stale} escalated to the escalation contact", date, scanned, stale.Count);
+        logger.LogInformation("Stale-case scan {Date}: {Scanned} running case(s), {Stale} escalated to the escalation contact, {Flagged} flagged", date, scanned, stale.Count, flagged);
         return new StaleScanResult(date, scanned, stale, sent);
+    }
+
+    internal static string DigestKey(string date, IEnumerable<StaleCase> cases)
+    {
+        var ids = string.Join("\n", cases.Select(c => c.CaseId).Order(StringComparer.Ordinal));
+        var hash = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(ids)))[..16].ToLowerInvariant();
+        return $"stale-digest:{date}:{hash}";
     }
 }

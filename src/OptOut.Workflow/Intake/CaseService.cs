@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.DurableTask;
@@ -50,7 +49,7 @@ public sealed class CaseService(
     TimeProvider time,
     ILogger<CaseService> logger)
 {
-    private static readonly ConcurrentDictionary<string, SemaphoreSlim> StartLocks = new(StringComparer.Ordinal);
+    private static readonly KeyedLocks StartLocks = new();
 
     public bool OfficeExists(string code) => FindOffice(code) is not null;
 
@@ -66,51 +65,41 @@ public sealed class CaseService(
         var caseId = request.CaseId ?? NewCaseId();
         using var span = WorkflowTelemetry.StartStep("Case intake", caseId, System.Diagnostics.ActivityKind.Producer);
         var fingerprint = protector.Fingerprint(Canonical(request));
-        var gate = StartLocks.GetOrAdd(caseId, _ => new SemaphoreSlim(1, 1));
-        await gate.WaitAsync(cancellationToken);
+        // One start at a time per case id in this process; across processes the engine's own duplicate-id check
+        // (caught below) gives the same answer.
+        using var held = await StartLocks.AcquireAsync(caseId, cancellationToken);
+        var existing = await CompareExistingAsync(caseId, fingerprint, cancellationToken);
+        if (existing is not null)
+        {
+            return existing;
+        }
+
+        var input = BuildInput(request, caseId, fingerprint, source);
         try
         {
-            var existing = await CompareExistingAsync(caseId, fingerprint, cancellationToken);
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                WorkflowNames.Orchestrator,
+                CaseRun.Start(input),
+                new StartOrchestrationOptions(caseId),
+                cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Another process may have started the same id a moment ago: answer as a duplicate if so.
+            existing = await CompareExistingAsync(caseId, fingerprint, cancellationToken);
             if (existing is not null)
             {
                 return existing;
             }
 
-            var input = BuildInput(request, caseId, fingerprint, source);
-            try
-            {
-                await client.ScheduleNewOrchestrationInstanceAsync(
-                    WorkflowNames.Orchestrator,
-                    CaseRun.Start(input),
-                    new StartOrchestrationOptions(caseId),
-                    cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Another process may have started the same id a moment ago: answer as a duplicate if so.
-                existing = await CompareExistingAsync(caseId, fingerprint, cancellationToken);
-                if (existing is not null)
-                {
-                    return existing;
-                }
-
-                throw;
-            }
-
-            logger.LogInformation("Case {CaseId} started from {Source}", caseId, source);
-            WorkflowTelemetry.CasesStarted.Add(1, new KeyValuePair<string, object?>("source", source));
-            var status = CaseStatus.For(input);
-            status.Timeline.Add(new TimelineEntry(input.ReceivedAt, "Received", "Case accepted; the workflow is starting."));
-            return new StartResult(StartDisposition.Created, caseId, ViewOf(caseId, status));
+            throw;
         }
-        finally
-        {
-            gate.Release();
-            if (gate.CurrentCount == 1)
-            {
-                StartLocks.TryRemove(new KeyValuePair<string, SemaphoreSlim>(caseId, gate));
-            }
-        }
+
+        logger.LogInformation("Case {CaseId} started from {Source}", caseId, source);
+        WorkflowTelemetry.CasesStarted.Add(1, new KeyValuePair<string, object?>("source", source));
+        var status = CaseStatus.For(input);
+        status.Timeline.Add(new TimelineEntry(input.ReceivedAt, "Received", "Case accepted; the workflow is starting."));
+        return new StartResult(StartDisposition.Created, caseId, ViewOf(caseId, status));
     }
 
     public async Task<CaseView?> GetAsync(string caseId, CancellationToken cancellationToken)

@@ -1,18 +1,28 @@
-using System.Net.Mail;
+using System.Buffers;
+using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using OptOut.Workflow.Protection;
 
 namespace OptOut.Workflow.Intake;
 
-/// <summary>Field-level validation of an intake request; errors are keyed by JSON path for problem+json.</summary>
+/// <summary>
+/// Field-level validation of an intake request (HTTP and queue alike); errors are keyed by JSON path
+/// (e.g. <c>client.ssn</c>) for problem+json. Messages never echo the submitted value. Rules: docs/intake.md.
+/// </summary>
 public static partial class IntakeValidator
 {
     public const int MaxReason = 1000;
     public const int MaxName = 100;
     public const int MaxEmail = 254;
+    public const int MaxOffice = 64;
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,64}\z")]
     public static partial Regex CaseIdPattern();
+
+    /// <summary>The WHATWG (HTML input type=email) address syntax, with a dotted domain required.</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\z")]
+    private static partial Regex EmailPattern();
 
     public static Dictionary<string, string[]> Validate(CaseIntakeRequest? request, Func<string, bool> officeExists)
     {
@@ -44,13 +54,13 @@ public static partial class IntakeValidator
         }
         else
         {
-            RequiredText(cm.Name, "caseManager.name", MaxName, Add);
+            PersonName(cm.Name, "caseManager.name", Add);
             Email(cm.Email, "caseManager.email", required: true, Add);
             if (string.IsNullOrWhiteSpace(cm.Office))
             {
                 Add("caseManager.office", "caseManager.office is required.");
             }
-            else if (cm.Office.Length > 64 || !officeExists(cm.Office.Trim()))
+            else if (cm.Office.Length > MaxOffice || !officeExists(cm.Office.Trim()))
             {
                 Add("caseManager.office", "caseManager.office is not a known office code.");
             }
@@ -62,18 +72,25 @@ public static partial class IntakeValidator
         }
         else
         {
-            RequiredText(client.FirstName, "client.firstName", MaxName, Add);
-            RequiredText(client.LastName, "client.lastName", MaxName, Add);
-            if (NormalizePhone(client.Phone) is null)
+            PersonName(client.FirstName, "client.firstName", Add);
+            PersonName(client.LastName, "client.lastName", Add);
+            if (string.IsNullOrWhiteSpace(client.Phone))
+            {
+                Add("client.phone", "client.phone is required.");
+            }
+            else if (NormalizePhone(client.Phone) is null)
             {
                 Add("client.phone", "client.phone must be a 10-digit US phone number, e.g. 360-555-0100.");
             }
 
             Email(client.Email, "client.email", required: false, Add);
-            var ssn = Ssn.Normalize(client.Ssn);
-            if (ssn is null)
+            if (string.IsNullOrWhiteSpace(client.Ssn))
             {
-                Add("client.ssn", "client.ssn must be 9 digits (dashes allowed).");
+                Add("client.ssn", "client.ssn is required.");
+            }
+            else if (Ssn.Normalize(client.Ssn) is not { } ssn)
+            {
+                Add("client.ssn", "client.ssn must be 9 digits, e.g. 123-45-6789 (dashes or spaces allowed).");
             }
             else if (Ssn.Problem(ssn) is { } problem)
             {
@@ -88,6 +105,15 @@ public static partial class IntakeValidator
         else if (request.Reason.Length > MaxReason)
         {
             Add("reason", $"reason must be at most {MaxReason} characters.");
+        }
+        else if (!IsWellFormedText(request.Reason, allowLineBreaks: true))
+        {
+            Add("reason", "reason must not contain control characters other than line breaks and tabs.");
+        }
+        else if (Ssn.ContainsSsnShaped(request.Reason))
+        {
+            // The reason is emailed to the supervisor: an SSN typed into it would leak. It belongs in client.ssn only.
+            Add("reason", "reason must not contain an SSN or other 9-digit number; send the SSN only in client.ssn.");
         }
 
         return Flatten(errors);
@@ -112,22 +138,93 @@ public static partial class IntakeValidator
             digits = digits[1..];
         }
 
-        return digits.Length == 10 && digits[0] is not ('0' or '1') ? $"{digits[..3]}-{digits[3..6]}-{digits[6..]}" : null;
+        // NANP: neither the area code nor the exchange starts with 0 or 1.
+        return digits.Length == 10 && digits[0] is not ('0' or '1') && digits[3] is not ('0' or '1')
+            ? $"{digits[..3]}-{digits[3..6]}-{digits[6..]}"
+            : null;
     }
 
-    private static void RequiredText(string? value, string field, int max, Action<string, string> add)
+    /// <summary>
+    /// A person's name: letters of any script with their combining marks, plus spaces, apostrophes, hyphens, periods
+    /// and commas ("Mary-Jo O'Neil", "José", "King, Jr."): starts with a letter, ends with a letter or a period, no two
+    /// punctuation marks side by side; no digits, symbols or markup.
+    /// </summary>
+    internal static bool IsPersonName(string value)
+    {
+        var index = 0;
+        var first = true;
+        var previousPunctuation = false;
+        var last = Rune.ReplacementChar;
+        while (index < value.Length)
+        {
+            if (Rune.DecodeFromUtf16(value.AsSpan(index), out var rune, out var consumed) != OperationStatus.Done)
+            {
+                return false; // unpaired surrogate
+            }
+
+            index += consumed;
+            var letter = Rune.IsLetter(rune);
+            var mark = Rune.GetUnicodeCategory(rune) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark;
+            var punctuation = rune.Value is '\'' or '\u2019' or '-' or '.' or ',';
+            if (!(letter || (mark && !first) || punctuation || rune.Value == ' '))
+            {
+                return false;
+            }
+
+            // Starts with a letter; punctuation marks never touch each other ("O'Neil", "Mary-Jo", not "x'--").
+            if ((first && !letter) || (punctuation && previousPunctuation))
+            {
+                return false;
+            }
+
+            first = false;
+            previousPunctuation = punctuation;
+            last = rune;
+        }
+
+        // Ends with a letter (or its mark) or an abbreviating period ("Jr.").
+        return !first && (Rune.IsLetter(last) || Rune.GetUnicodeCategory(last) is UnicodeCategory.NonSpacingMark or UnicodeCategory.SpacingCombiningMark || last.Value == '.');
+    }
+
+    /// <summary>No unpaired surrogates and no control or bidi-override characters (tabs and line breaks only if allowed).</summary>
+    internal static bool IsWellFormedText(string value, bool allowLineBreaks)
+    {
+        var index = 0;
+        while (index < value.Length)
+        {
+            if (Rune.DecodeFromUtf16(value.AsSpan(index), out var rune, out var consumed) != OperationStatus.Done)
+            {
+                return false;
+            }
+
+            index += consumed;
+            if (Rune.IsControl(rune) && !(allowLineBreaks && rune.Value is '\r' or '\n' or '\t'))
+            {
+                return false;
+            }
+
+            if (rune.Value is (>= 0x202A and <= 0x202E) or (>= 0x2066 and <= 0x2069))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static void PersonName(string? value, string field, Action<string, string> add)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
             add(field, $"{field} is required.");
         }
-        else if (value.Length > max)
+        else if (value.Length > MaxName)
         {
-            add(field, $"{field} must be at most {max} characters.");
+            add(field, $"{field} must be at most {MaxName} characters.");
         }
-        else if (value.Any(char.IsControl))
+        else if (!IsPersonName(value.Trim()))
         {
-            add(field, $"{field} must not contain control characters.");
+            add(field, $"{field} may contain only letters, spaces, apostrophes, hyphens, periods and commas.");
         }
     }
 
@@ -143,9 +240,10 @@ public static partial class IntakeValidator
             return;
         }
 
-        if (value.Length > MaxEmail || !MailAddress.TryCreate(value.Trim(), out var parsed) || parsed.Address != value.Trim() || !parsed.Host.Contains('.', StringComparison.Ordinal))
+        var trimmed = value.Trim();
+        if (trimmed.Length > MaxEmail || !EmailPattern().IsMatch(trimmed))
         {
-            add(field, $"{field} must be a valid email address.");
+            add(field, $"{field} must be a valid email address, e.g. name@example.org.");
         }
     }
 

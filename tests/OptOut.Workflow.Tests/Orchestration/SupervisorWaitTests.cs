@@ -83,7 +83,7 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         var cases = new List<(string Id, DateTime WaitingSince)>();
         for (var i = 0; i < offsets.Length; i++)
         {
-            var id = await Start($"W-3{i}", "Rita", $"Race{i}", $"52133010{i}");
+            var id = await Start($"W-3{i}", "Rita", $"Race{(char)('a' + i)}", $"52133010{i}");
             var waiting = await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
             cases.Add((id, waiting.WaitingSince!.Value));
         }

@@ -1,0 +1,184 @@
+using System.Net;
+using System.Text;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing;
+using OptOut.Testing;
+using OptOut.Workflow.Lookup.Simulator;
+using OptOut.Workflow.Notifications;
+
+namespace OptOut.LocalHost.Tests;
+
+/// <summary>
+/// Every branch driven over HTTP on the local host (API, decision pages, MIS simulator actions); then no seeded SSN,
+/// in any form, may appear in any response body, log line or email of the local host.
+/// </summary>
+public sealed class SsnInResponsesTests : IAsyncLifetime
+{
+    private readonly List<(string Where, string Body)> _responses = [];
+    private readonly Dictionary<string, string> _firstExecution = [];
+    private LocalHostInstance _host = null!;
+
+    public async Task InitializeAsync() => _host = await LocalHostInstance.StartAsync(s =>
+    {
+        // Decisions must not land in the same instant as a reminder timer (see SsnNeverLeaksTests).
+        s["Workflow:ReminderInterval"] = "00:01:00";
+        s["Workflow:EscalateAfter"] = "00:01:00";
+        s["Workflow:SupervisorDeadline"] = "00:02:00";
+        s["Workflow:RegistrationDeadline"] = "00:00:20";
+    });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task No_response_log_or_email_of_the_local_host_contains_a_seeded_ssn()
+    {
+        var cases = new (string Id, string Seeker, bool? HasAccount, string Outcome)[]
+        {
+            ("api-1001", "S-1001", null, "AlreadyInOffice"),
+            ("api-1002", "S-1002", null, "AddedFromStatewide"),
+            ("api-1003", "S-1003", false, "RegisteredAndAdded"),
+            ("api-1004", "S-1004", null, "NotOptedOutNeedsReview"),
+            ("api-1005", "S-1005", null, "OptedInAndAdded"),
+            ("api-1006", "S-1006", null, "RemainsOptedOut"),
+            ("api-1006-w", "S-1006", null, "Withdrawn"),
+            ("api-1007", "S-1007", null, "Failed"),
+        };
+        foreach (var c in cases)
+        {
+            var response = await SendAsync(HttpMethod.Post, "/api/cases", Http.JsonContent(Http.Json(Requests.For(c.Seeker, c.Id, hasAccount: c.HasAccount))));
+            Assert.Equal(HttpStatusCode.Accepted, response);
+            _firstExecution[c.Id] = await ExecutionIdAsync(c.Id);
+        }
+
+        // Duplicate, conflict and invalid requests carrying seeded SSNs.
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Post, "/api/cases", Http.JsonContent(Http.Json(Requests.For("S-1001", "api-1001")))));
+        Assert.Equal(HttpStatusCode.Conflict, await SendAsync(HttpMethod.Post, "/api/cases", Http.JsonContent(Http.Json(Requests.For("S-1005", "api-1001")))));
+        var invalid = Requests.For("S-1007", "api-invalid");
+        invalid.Client!.Phone = "1";
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(HttpMethod.Post, "/api/cases", Http.JsonContent(Http.Json(invalid))));
+        Assert.Equal(HttpStatusCode.BadRequest, await SendAsync(HttpMethod.Post, "/api/cases", Http.JsonContent("{\"client\":{\"ssn\":\"521-11-0005\",}}")));
+
+        await WaitForAsync("api-1003", "\"stage\":\"AwaitingRegistration\"");
+        await SendAsync(HttpMethod.Post, "/sim/mis/participants/S-1003/register", null, record: false);
+        foreach (var id in new[] { "api-1005", "api-1006", "api-1006-w", "api-1007" })
+        {
+            await WaitUntilWaitingAsync(id);
+        }
+
+        await SendAsync(HttpMethod.Post, "/sim/mis/participants/S-1005/opt-in", null, record: false);
+
+        await DecideAsync("api-1005", "opted-in");
+        await DecideAsync("api-1006", "remain-opted-out");
+        await DecideAsync("api-1007", "opted-in");
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync(HttpMethod.Post, "/api/cases/api-1006-w/withdraw", Http.JsonContent("{\"reason\":\"Client moved.\"}")));
+
+        foreach (var c in cases)
+        {
+            await WaitForAsync(c.Id, $"\"outcome\":\"{c.Outcome}\"");
+            await SendAsync(HttpMethod.Get, $"/dev/cases/{c.Id}", null);
+        }
+
+        await SendAsync(HttpMethod.Get, "/api/cases?pageSize=500", null);
+        await SendAsync(HttpMethod.Get, "/api/cases?stage=Closed", null);
+        await SendAsync(HttpMethod.Get, "/api/cases?status=Completed&pageSize=2", null);
+        await SendAsync(HttpMethod.Get, "/dev/cases", null);
+        await SendAsync(HttpMethod.Get, "/dev/mailbox", null);
+        foreach (var m in _host.Mailbox.All)
+        {
+            await SendAsync(HttpMethod.Get, $"/dev/mailbox/{m.Id}", null);
+        }
+
+        var haystacks = _responses
+            .Concat(_host.Logs.Lines.Select(l => ("log", l)))
+            .Concat(_host.Mailbox.All.Select(m => ($"email {m.Message.Key}", $"{m.Message.To}\n{m.Message.Subject}\n{m.Message.TextBody}\n{m.Message.HtmlBody}")))
+            .ToList();
+        Assert.True(_responses.Count > 40, $"only {_responses.Count} responses");
+        var leaks = (
+            from p in MisSimulator.Seeded().Participants
+            from form in Requests.SsnForms(p.Ssn)
+            from h in haystacks
+            where h.Item2.Contains(form, StringComparison.Ordinal)
+            select $"{p.SeekerId} ({form}) in {h.Item1}").Distinct().ToList();
+        Assert.True(leaks.Count == 0, "SSN found:\n" + string.Join("\n", leaks.Take(50)));
+        Assert.Contains(_responses, r => r.Body.Contains("***-**-0005", StringComparison.Ordinal));
+    }
+
+    private async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, HttpContent? content, bool record = true)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        using var response = await _host.Http.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (record)
+        {
+            _responses.Add(($"{method} {path} → {(int)response.StatusCode}", $"{response.Headers}\n{response.Content.Headers}\n{body}"));
+        }
+
+        return response.StatusCode;
+    }
+
+    private async Task DecideAsync(string caseId, string decision)
+    {
+        var email = Assert.Single(_host.Mailbox.For(caseId), m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1");
+        var path = "/api/decisions/" + email.Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Get, path, null));
+        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["decision"] = decision, ["note"] = "Called the client." });
+        Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Post, path, form));
+        Assert.Equal(HttpStatusCode.Conflict, await SendAsync(HttpMethod.Post, path, new FormUrlEncodedContent(new Dictionary<string, string> { ["decision"] = decision })));
+    }
+
+    private async Task WaitForAsync(string caseId, string fragment)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(40);
+        var last = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            using var response = await _host.Http.GetAsync($"/api/cases/{caseId}");
+            last = await response.Content.ReadAsStringAsync();
+            if (last.Contains(fragment, StringComparison.Ordinal))
+            {
+                _responses.Add(($"GET /api/cases/{caseId}", last));
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"{caseId} never showed {fragment}: {last}");
+    }
+
+    /// <summary>Until the case has continued-as-new into its waiting execution (the in-process engine drops events raised earlier).</summary>
+    private async Task WaitUntilWaitingAsync(string caseId)
+    {
+        await WaitForAsync(caseId, "\"stage\":\"AwaitingSupervisor\"");
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await ExecutionIdAsync(caseId) != _firstExecution[caseId])
+            {
+                await Task.Delay(300); // the new execution sets its timer and starts listening
+                return;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException($"{caseId} did not continue into its waiting execution.");
+    }
+
+    /// <summary>The current execution id, from the in-process engine (public test API).</summary>
+    private async Task<string> ExecutionIdAsync(string caseId)
+    {
+        var engine = _host.App.Services.GetInMemoryOrchestrationService();
+        for (var i = 0; i < 200; i++)
+        {
+            if (await engine.GetOrchestrationStateAsync(caseId, executionId: null) is { OrchestrationInstance.ExecutionId: { } id })
+            {
+                return id;
+            }
+
+            await Task.Delay(25);
+        }
+
+        throw new TimeoutException($"{caseId} has no execution.");
+    }
+}

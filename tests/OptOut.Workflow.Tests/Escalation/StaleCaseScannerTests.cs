@@ -1,0 +1,152 @@
+using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+using OptOut.Testing;
+using OptOut.Workflow.Cases;
+using OptOut.Workflow.Escalation;
+using OptOut.Workflow.Intake;
+using OptOut.Workflow.Notifications;
+
+namespace OptOut.Workflow.Tests.Escalation;
+
+/// <summary>
+/// The scheduled EscalateStaleCases scan on the in-process engine. The workflow's own reminders and escalation are
+/// pushed an hour out so only the scan acts; the scan's clock is a FakeTimeProvider a minute ahead (past StaleAfter = 1 s)
+/// so no test sleeps, and "the same day" is exact.
+/// </summary>
+public sealed class StaleCaseScannerTests : IAsyncLifetime
+{
+    private WorkflowTestHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await WorkflowTestHost.StartAsync(s =>
+    {
+        s["Workflow:ReminderInterval"] = "01:00:00";
+        s["Workflow:EscalateAfter"] = "01:00:00";
+        s["Workflow:SupervisorDeadline"] = "02:00:00";
+        s["Escalation:StaleAfter"] = "00:00:01";
+    });
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    private StaleCaseScanner Scanner(TimeProvider time, int pageSize = StaleCaseScanner.DefaultPageSize) =>
+        new(_host.Client, _host.Services.GetRequiredService<INotifier>(), _host.Services.GetRequiredService<IOptionsMonitor<EscalationOptions>>(), time, _host.Services.GetRequiredService<ILogger<StaleCaseScanner>>())
+        {
+            PageSize = pageSize,
+        };
+
+    private static bool IsScanEntry(TimelineView t) => t.Step == "Escalated" && t.Detail.StartsWith("Daily stale-case scan", StringComparison.Ordinal);
+
+    private IReadOnlyList<StoredEmail> Digests() => [.. _host.Mailbox.All.Where(m => m.Message.Key.StartsWith("stale-digest:", StringComparison.Ordinal))];
+
+    [Fact]
+    public async Task Waiting_cases_get_one_digest_and_one_timeline_entry_per_day_and_a_rescan_the_same_day_does_nothing()
+    {
+        var a = await _host.StartAsync(Requests.For("S-1005", "stale-a"));
+        var b = await _host.StartAsync(Requests.For("S-1006", "stale-b"));
+        var closed = await _host.StartAsync(Requests.For("S-1001", "stale-closed"));
+        await _host.WaitUntilWaitingAsync(a);
+        await _host.WaitUntilWaitingAsync(b);
+        await _host.WaitForClosedAsync(closed);
+
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1));
+        var today = clock.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        var first = await Scanner(clock).ScanAsync(CancellationToken.None);
+
+        Assert.Equal(today, first.Date);
+        Assert.True(first.DigestSent);
+        Assert.Equal(["stale-a", "stale-b"], first.Escalated.Select(c => c.CaseId).Order(StringComparer.Ordinal));
+        var digest = Assert.Single(Digests());
+        Assert.Equal("morgan.escalation@example.org", digest.Message.To.Email);
+        Assert.Contains("stale-a", digest.Message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Farid Staysout", digest.Message.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("stale-closed", digest.Message.TextBody, StringComparison.Ordinal);
+
+        var viewA = await _host.WaitForAsync(a, v => v.Timeline.Any(IsScanEntry));
+        var viewB = await _host.WaitForAsync(b, v => v.Timeline.Any(IsScanEntry));
+        Assert.Single(viewA.Timeline, IsScanEntry);
+        Assert.Single(viewB.Timeline, IsScanEntry);
+        Assert.Contains("Morgan Escalation", viewA.Timeline.Single(IsScanEntry).Detail, StringComparison.Ordinal);
+
+        // Again the same day: nothing new is sent and no entry is added.
+        var second = await Scanner(clock).ScanAsync(CancellationToken.None);
+        Assert.Empty(second.Escalated);
+        Assert.False(second.DigestSent);
+        Assert.Single(Digests());
+        await Task.Delay(300); // time for a (wrongly) raised event to be recorded
+        Assert.Single((await _host.Cases.GetAsync(a, CancellationToken.None))!.Timeline, IsScanEntry);
+        Assert.Single((await _host.Cases.GetAsync(b, CancellationToken.None))!.Timeline, IsScanEntry);
+
+        // The next day both are still waiting: one new digest, one more entry each.
+        clock.Advance(TimeSpan.FromDays(1));
+        var nextDay = await Scanner(clock).ScanAsync(CancellationToken.None);
+        Assert.Equal(2, nextDay.Escalated.Count);
+        Assert.Equal(2, Digests().Count);
+        await _host.WaitForAsync(a, v => v.Timeline.Count(IsScanEntry) == 2);
+        await _host.WaitForAsync(b, v => v.Timeline.Count(IsScanEntry) == 2);
+        Assert.Equal(nameof(CaseStage.AwaitingSupervisor), (await _host.Cases.GetAsync(a, CancellationToken.None))!.Stage);
+    }
+
+    [Fact]
+    public async Task A_case_that_turns_stale_later_the_same_day_gets_its_own_digest()
+    {
+        var a = await _host.StartAsync(Requests.For("S-1005", "later-a"));
+        await _host.WaitUntilWaitingAsync(a);
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1));
+        Assert.Single((await Scanner(clock).ScanAsync(CancellationToken.None)).Escalated);
+        await _host.WaitForAsync(a, v => v.Timeline.Any(IsScanEntry));
+
+        var b = await _host.StartAsync(Requests.For("S-1006", "later-b"));
+        await _host.WaitUntilWaitingAsync(b);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        var later = await Scanner(clock).ScanAsync(CancellationToken.None);
+
+        Assert.Equal("later-b", Assert.Single(later.Escalated).CaseId);
+        Assert.True(later.DigestSent);
+        Assert.Equal(2, Digests().Count);
+    }
+
+    [Fact]
+    public async Task The_scan_pages_through_instance_queries_and_never_loads_history()
+    {
+        var ids = new[] { "page-1", "page-2", "page-3" };
+        foreach (var (id, seeker) in ids.Zip(["S-1005", "S-1006", "S-1007"]))
+        {
+            await _host.StartAsync(Requests.For(seeker, id));
+        }
+
+        var done = await _host.StartAsync(Requests.For("S-1002", "page-closed"));
+        foreach (var id in ids)
+        {
+            await _host.WaitUntilWaitingAsync(id);
+        }
+
+        await _host.WaitForClosedAsync(done);
+        _host.Durable.Reads.Clear();
+
+        var result = await Scanner(new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1)), pageSize: 2).ScanAsync(CancellationToken.None);
+
+        Assert.Equal(ids, result.Escalated.Select(c => c.CaseId).Order(StringComparer.Ordinal));
+        Assert.Equal(3, result.Scanned); // only Running instances are queried
+        var reads = _host.Durable.Reads.ToList();
+        Assert.True(reads.Count >= 2, string.Join(", ", reads));
+        Assert.All(reads, r => Assert.StartsWith("query:pageSize=2:", r, StringComparison.Ordinal));
+        Assert.Contains(reads, r => r.EndsWith(":continued=True", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_waiting_time_comes_from_the_case_status_not_the_instance_creation_time()
+    {
+        // Continue-as-new restarts an instance's CreatedAt at every reminder; WaitingSince in the custom status does not.
+        var a = await _host.StartAsync(Requests.For("S-1005", "since-a"));
+        var waiting = await _host.WaitForStageAsync(a, CaseStage.AwaitingSupervisor);
+        Assert.NotNull(waiting.WaitingSince);
+
+        var justBefore = new FakeTimeProvider(new DateTimeOffset(DateTime.SpecifyKind(waiting.WaitingSince!.Value, DateTimeKind.Utc)).AddMilliseconds(500));
+        Assert.Empty((await Scanner(justBefore).ScanAsync(CancellationToken.None)).Escalated);
+
+        var after = new FakeTimeProvider(new DateTimeOffset(DateTime.SpecifyKind(waiting.WaitingSince!.Value, DateTimeKind.Utc)).AddSeconds(2));
+        Assert.Single((await Scanner(after).ScanAsync(CancellationToken.None)).Escalated);
+    }
+}
