@@ -18,7 +18,7 @@ internal static class Engine
     {
         var values = TestSettings.Defaults();
         settings?.Invoke(values);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Bench" });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Bench" });
         builder.Configuration.AddInMemoryCollection(values);
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
         services?.Invoke(builder.Services, builder.Configuration);

@@ -48,11 +48,23 @@ Progress($"machine: {Environment.ProcessorCount} cores, .NET {Environment.Versio
     var client = host.Services.GetRequiredService<DurableTaskClient>();
     var cases = host.Services.CreateCaseService(client);
     var sw = Stopwatch.StartNew();
-    await Parallel.ForAsync(0, waitingN, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
+    var first = await cases.StartAsync(Request("W-first"), "bench", default);
+    if (first.Disposition != StartDisposition.Created)
+    {
+        throw new InvalidOperationException($"bench request rejected: {first.Message} {string.Join("; ", first.Errors?.Select(e => $"{e.Key}: {string.Join(",", e.Value)}") ?? [])}");
+    }
+
+    await Parallel.ForAsync(1, waitingN, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
         await cases.StartAsync(Request($"W{i:D5}"), "bench", ct));
     while (mail.Waiting < waitingN)
     {
         await Task.Delay(1000);
+        if (sw.Elapsed > TimeSpan.FromSeconds(5) && mail.Waiting == 0)
+        {
+            var probe = await cases.GetAsync("W-first", default);
+            Progress($"scale: first case is {probe?.Status} at {probe?.Stage}: {probe?.Detail} {string.Join(" | ", probe?.Timeline.Select(t => t.Step) ?? [])}");
+        }
+
         Progress($"scale: {mail.Waiting:N0}/{waitingN:N0} cases waiting on a supervisor ({sw.Elapsed.TotalSeconds:F0} s)");
     }
 
