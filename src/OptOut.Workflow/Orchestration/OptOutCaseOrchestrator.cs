@@ -53,9 +53,12 @@ internal sealed class CaseFlow
 
     public async Task<CaseResult> RunAsync()
     {
-        if (_resume is not null)
+        if (_resume is { } stage)
         {
-            // Custom status does not carry across continue-as-new: publish it again for the new execution.
+            // Custom status does not carry across continue-as-new: publish it again for the new execution. Only now does
+            // the case show a waiting stage, so decisions and withdrawals (accepted only at waiting stages) reach an
+            // execution that listens for them.
+            _status.Stage = stage;
             _ctx.SetCustomStatus(_status);
         }
 
@@ -116,11 +119,11 @@ internal sealed class CaseFlow
 
         _status.WaitingSince = Now;
         await NotifyAsync(NotificationKind.SupervisorRequest);
-        Record(CaseStage.AwaitingSupervisor, "Supervisor emailed", $"ESD WIOA supervisor {_case.Supervisor.Name} asked to help the client opt in (client name, phone and reason included).");
+        Record(CaseStage.CheckingOptOut, "Supervisor emailed", $"ESD WIOA supervisor {_case.Supervisor.Name} asked to help the client opt in (client name, phone and reason included).");
         if (!string.IsNullOrWhiteSpace(_case.Client.Email))
         {
             await NotifyAsync(NotificationKind.ClientContactSupervisor);
-            Record(CaseStage.AwaitingSupervisor, "Client emailed", "Client asked to contact the ESD WIOA supervisor to opt in.");
+            Record(CaseStage.CheckingOptOut, "Client emailed", "Client asked to contact the ESD WIOA supervisor to opt in.");
         }
 
         await NotifyAsync(
@@ -134,11 +137,11 @@ internal sealed class CaseFlow
     private async Task<CaseResult> StartRegistrationAsync()
     {
         _status.WaitingSince = Now;
-        Record(CaseStage.AwaitingRegistration, "Registration needed", "The client has no WorkSourceWA account; they must register and choose Opt-In.");
+        Record(CaseStage.SearchingStatewide, "Registration needed", "The client has no WorkSourceWA account; they must register and choose Opt-In.");
         if (!string.IsNullOrWhiteSpace(_case.Client.Email))
         {
             await NotifyAsync(NotificationKind.ClientRegistrationInstructions);
-            Record(CaseStage.AwaitingRegistration, "Client emailed", "Registration instructions sent (choose Opt-In during registration).");
+            Record(CaseStage.SearchingStatewide, "Client emailed", "Registration instructions sent (choose Opt-In during registration).");
         }
 
         await NotifyAsync(
@@ -377,7 +380,7 @@ internal sealed class CaseFlow
 
     private CaseResult ContinueAt(CaseStage stage)
     {
-        _status.Stage = stage;
+        // The stage itself is published by the next execution (see RunAsync).
         Publish();
         _ctx.ContinueAsNew(new CaseRun(_case, _status, stage), preserveUnprocessedEvents: true);
         return null!; // ignored: the orchestration continues as new
