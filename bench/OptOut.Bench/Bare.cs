@@ -40,10 +40,6 @@ internal sealed class NoopActivity(BareSignals signals) : TaskActivity<NoopInput
         {
             signals.Ready.Writer.TryWrite(input.InstanceId);
         }
-        else if (input.Step == BareOrchestrator.Before + BareOrchestrator.After - 1)
-        {
-            Interlocked.Increment(ref signals.Done);
-        }
 
         return Task.FromResult(1);
     }
@@ -51,7 +47,5 @@ internal sealed class NoopActivity(BareSignals signals) : TaskActivity<NoopInput
 
 internal sealed class BareSignals
 {
-    public long Done;
-
     public Channel<string> Ready { get; } = Channel.CreateUnbounded<string>();
 }

@@ -1,31 +1,55 @@
 using System.Collections.Concurrent;
+using DurableTask.Core;
 using System.Threading.Channels;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using Microsoft.DurableTask.Testing.Sidecar;
 using OptOut.Testing;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Hosting;
+using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
 
 namespace OptOut.Bench;
 
-/// <summary>The in-process durable engine in a plain generic host, quiet logging, for one benchmark.</summary>
+/// <summary>
+/// The in-process durable engine as the tests run it (<see cref="InProcessEngine"/>), with configuration and quiet
+/// logging, for one benchmark scenario.
+/// </summary>
 internal static class Engine
 {
-    public static async Task<IHost> StartAsync(Action<DurableTaskRegistry> registry, Action<IServiceCollection, IConfiguration>? services = null, Action<Dictionary<string, string?>>? settings = null)
+    /// <summary>
+    /// Work items each engine dispatcher may have in flight. The in-memory engine's own limit is the processor count
+    /// (2 here) with a 500 ms wait whenever it is reached, which caps it near 4 orchestration steps a second on this
+    /// machine; both the workflow and the bare floor run with this same raised limit.
+    /// </summary>
+    public const int MaxConcurrentWorkItems = 200;
+
+    public static Task<DurableTaskTestHost> StartAsync(Action<DurableTaskRegistry> registry, Action<IServiceCollection, IConfiguration>? services = null, Action<Dictionary<string, string?>>? settings = null, Action<OrchestrationState>? committed = null)
     {
         var values = TestSettings.Defaults();
+        values["Logging:LogLevel:Default"] = "Warning";
         settings?.Invoke(values);
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Bench" });
-        builder.Configuration.AddInMemoryCollection(values);
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning);
-        services?.Invoke(builder.Services, builder.Configuration);
-        builder.Services.AddInMemoryDurableTask(registry);
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
+        var engine = new RecordingOrchestrationService(new InMemoryOrchestrationService(loggerFactory), record: false, MaxConcurrentWorkItems);
+        if (committed is not null)
+        {
+            engine.StateCommitted += committed;
+        }
+
+        return InProcessEngine.StartAsync(
+            engine,
+            registry,
+            s =>
+            {
+                s.AddSingleton<IConfiguration>(configuration);
+                s.AddSingleton(loggerFactory);
+                services?.Invoke(s, configuration);
+            },
+            loggerFactory);
     }
 }
 
@@ -53,12 +77,18 @@ internal sealed class BenchMis : IMisGateway
 /// Email for the benchmark: counts messages by kind and, when a supervisor request goes out, queues the case so the
 /// supervisor's decision is raised as soon as the case waits.
 /// </summary>
-internal sealed class BenchNotifier : INotifier
+internal sealed partial class BenchNotifier : INotifier
 {
     private long _outcomes;
-    private long _waiting;
 
-    public Channel<string> SupervisorRequests { get; } = Channel.CreateUnbounded<string>();
+    [System.Text.RegularExpressions.GeneratedRegex(@"/api/decisions/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")]
+    private static partial System.Text.RegularExpressions.Regex DecisionLink();
+    private long _waiting;
+    private long _decided;
+    private long _early;
+
+    private readonly ConcurrentDictionary<string, (string Token, string LastName)> _requests = new(StringComparer.Ordinal);
+    private readonly Channel<string> _nowWaiting = Channel.CreateUnbounded<string>();
 
     public long Outcomes => Interlocked.Read(ref _outcomes);
 
@@ -71,7 +101,9 @@ internal sealed class BenchNotifier : INotifier
         switch (parts.Length > 1 ? parts[^2] : "")
         {
             case nameof(NotificationKind.SupervisorRequest):
-                SupervisorRequests.Writer.TryWrite(string.Join(':', parts[..^2]) + "|" + message.TextBody.Split("Client: ")[1].Split('\n')[0].Split(' ')[^1]);
+                var token = DecisionLink().Match(message.TextBody).Groups[1].Value;
+                var lastName = message.TextBody.Split("Client: ")[1].Split('\n')[0].Trim().Split(' ')[^1];
+                _requests.TryAdd(string.Join(':', parts[..^2]), (token, lastName));
                 break;
             case nameof(NotificationKind.CaseManagerUpdate):
                 Interlocked.Increment(ref _waiting);
@@ -84,14 +116,82 @@ internal sealed class BenchNotifier : INotifier
         return Task.FromResult(true);
     }
 
-    /// <summary>Raises each queued case's opted-in decision (after the MIS shows the opt-in, as a supervisor would).</summary>
-    public async Task DecideAsync(DurableTaskClient client, BenchMis mis, CancellationToken cancellationToken)
+    /// <summary>Decisions accepted, and decision attempts refused because the case was not waiting yet.</summary>
+    public long Decided => Interlocked.Read(ref _decided);
+
+    public long EarlyAttempts => Interlocked.Read(ref _early);
+
+    /// <summary>
+    /// Called by the engine after every stored step: when a case's published stage is AwaitingSupervisor (which only
+    /// the waiting execution publishes), the supervisor can decide now.
+    /// </summary>
+    public void OnCommitted(OrchestrationState state)
     {
-        await foreach (var item in SupervisorRequests.Reader.ReadAllAsync(cancellationToken))
+        if (state.OrchestrationStatus == OrchestrationStatus.Running
+            && state.Status is { } status
+            && status.Contains("\"stage\":\"AwaitingSupervisor\"", StringComparison.OrdinalIgnoreCase)
+            && !status.Contains("\"decision\":\"", StringComparison.OrdinalIgnoreCase))
         {
-            var caseId = item.Split('|')[0];
-            mis.OptIn(item.Split('|')[1]);
-            await client.RaiseEventAsync(caseId, WorkflowEvents.SupervisorDecision, new SupervisorDecision(DecisionChoice.OptedIn, null, "Bench Supervisor", caseId, DateTime.UtcNow), cancellationToken);
+            _nowWaiting.Writer.TryWrite(state.OrchestrationInstance.InstanceId);
+        }
+    }
+
+    /// <summary>
+    /// Plays the supervisor: as soon as a case waits, records the opt-in in the MIS and posts the decision through the
+    /// same <see cref="CaseService.DecideAsync"/> the decision page uses (the signed, single-use token from the
+    /// supervisor's email). A refusal because the case is not waiting is retried after a short, growing pause.
+    /// </summary>
+    public async Task DecideAsync(CaseService cases, BenchMis mis, CancellationToken cancellationToken)
+    {
+        var pending = new List<Task>();
+        await foreach (var caseId in _nowWaiting.Reader.ReadAllAsync(cancellationToken))
+        {
+            if (_requests.TryRemove(caseId, out var request))
+            {
+                mis.OptIn(request.LastName);
+                pending.Add(DecideOneAsync(cases, request.Token, cancellationToken));
+            }
+        }
+
+        await Task.WhenAll(pending);
+    }
+
+    private async Task DecideOneAsync(CaseService cases, string token, CancellationToken cancellationToken)
+    {
+        var pause = TimeSpan.FromMilliseconds(10);
+        while (true)
+        {
+            var result = await cases.DecideAsync(token, DecisionChoice.OptedIn, null, cancellationToken);
+            if (result.Disposition == CommandDisposition.Accepted)
+            {
+                Interlocked.Increment(ref _decided);
+                return;
+            }
+
+            if (result.Disposition != CommandDisposition.Conflict || result.Case?.Decision is not null)
+            {
+                throw new InvalidOperationException($"Decision refused: {result.Disposition} {result.Message}");
+            }
+
+            Interlocked.Increment(ref _early);
+            await Task.Delay(pause, cancellationToken);
+            pause = TimeSpan.FromMilliseconds(Math.Min(160, pause.TotalMilliseconds * 2));
+        }
+    }
+}
+
+/// <summary>Counts orchestrations the engine has stored as completed.</summary>
+internal sealed class Completions
+{
+    private long _count;
+
+    public long Count => Interlocked.Read(ref _count);
+
+    public void OnCommitted(OrchestrationState state)
+    {
+        if (state.OrchestrationStatus == OrchestrationStatus.Completed)
+        {
+            Interlocked.Increment(ref _count);
         }
     }
 }

@@ -14,8 +14,11 @@ public sealed record DurableRecord(string InstanceId, string Kind, string Json);
 /// goes through it: every history event of every execution (including those erased by continue-as-new), every
 /// activity input and result, every raised event, and every instance state with its input, output and custom status.
 /// The in-memory engine cannot return history itself, so this is how tests read the "full history" of a case.
+/// The benchmarks turn recording off (<paramref name="record"/>) and raise the engine's dispatcher limits
+/// (<paramref name="maxConcurrentWorkItems"/>): the in-memory engine admits only <see cref="Environment.ProcessorCount"/>
+/// work items per dispatcher and, when that many are in flight, looks again only every 500 ms.
 /// </summary>
-public sealed class RecordingOrchestrationService(IOrchestrationService inner)
+public sealed class RecordingOrchestrationService(IOrchestrationService inner, bool record = true, int? maxConcurrentWorkItems = null)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
     private static readonly JsonSerializerOptions Json = new()
@@ -35,15 +38,21 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner)
 
     public IReadOnlyList<DurableRecord> For(string instanceId) => [.. _records.Where(r => r.InstanceId == instanceId)];
 
+    /// <summary>
+    /// Raised after the engine has stored an orchestration step, with the instance's new state (runtime status, custom
+    /// status). The benchmarks use it to act the moment a case starts waiting; handlers must be quick.
+    /// </summary>
+    public event Action<OrchestrationState>? StateCommitted;
+
     public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
 
-    public int MaxConcurrentTaskOrchestrationWorkItems => inner.MaxConcurrentTaskOrchestrationWorkItems;
+    public int MaxConcurrentTaskOrchestrationWorkItems => maxConcurrentWorkItems ?? inner.MaxConcurrentTaskOrchestrationWorkItems;
 
     public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
 
     public int TaskActivityDispatcherCount => inner.TaskActivityDispatcherCount;
 
-    public int MaxConcurrentTaskActivityWorkItems => inner.MaxConcurrentTaskActivityWorkItems;
+    public int MaxConcurrentTaskActivityWorkItems => maxConcurrentWorkItems ?? inner.MaxConcurrentTaskActivityWorkItems;
 
     public Task CompleteTaskOrchestrationWorkItemAsync(
         TaskOrchestrationWorkItem workItem,
@@ -70,7 +79,16 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner)
             Record(id, "state", orchestrationState);
         }
 
-        return inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+        return CompleteAsync();
+
+        async Task CompleteAsync()
+        {
+            await inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+            if (orchestrationState is not null)
+            {
+                StateCommitted?.Invoke(orchestrationState);
+            }
+        }
     }
 
     public Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
@@ -152,20 +170,20 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner)
 
     public Task<IList<OrchestrationState>> GetOrchestrationStateAsync(string instanceId, bool allExecutions)
     {
-        Reads.Enqueue($"state:{instanceId}");
+        Read($"state:{instanceId}");
         return Client.GetOrchestrationStateAsync(instanceId, allExecutions);
     }
 
     public Task<OrchestrationState> GetOrchestrationStateAsync(string instanceId, string executionId)
     {
-        Reads.Enqueue($"state:{instanceId}");
+        Read($"state:{instanceId}");
         return Client.GetOrchestrationStateAsync(instanceId, executionId);
     }
 
     /// <summary>Every recorded history event of the instance (all executions), as a JSON array.</summary>
     public Task<string> GetOrchestrationHistoryAsync(string instanceId, string executionId)
     {
-        Reads.Enqueue($"history:{instanceId}");
+        Read($"history:{instanceId}");
         return Task.FromResult("[" + string.Join(",", For(instanceId).Where(r => r.Kind.StartsWith("history:", StringComparison.Ordinal)).Select(r => r.Json)) + "]");
     }
 
@@ -174,7 +192,7 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner)
 
     public Task<OrchestrationQueryResult> GetOrchestrationWithQueryAsync(OrchestrationQuery query, CancellationToken cancellationToken)
     {
-        Reads.Enqueue($"query:pageSize={query.PageSize}:fetchInputsAndOutputs={query.FetchInputsAndOutputs}:continued={!string.IsNullOrEmpty(query.ContinuationToken)}");
+        Read($"query:pageSize={query.PageSize}:fetchInputsAndOutputs={query.FetchInputsAndOutputs}:continued={!string.IsNullOrEmpty(query.ContinuationToken)}");
         return ((IOrchestrationServiceQueryClient)inner).GetOrchestrationWithQueryAsync(query, cancellationToken);
     }
 
@@ -182,8 +200,21 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner)
 
     public Task<PurgeResult> PurgeInstanceStateAsync(PurgeInstanceFilter purgeInstanceFilter) => ((IOrchestrationServicePurgeClient)inner).PurgeInstanceStateAsync(purgeInstanceFilter);
 
+    private void Read(string what)
+    {
+        if (record)
+        {
+            Reads.Enqueue(what);
+        }
+    }
+
     private void Record(string instanceId, string kind, object value)
     {
+        if (!record)
+        {
+            return;
+        }
+
         string json;
         try
         {

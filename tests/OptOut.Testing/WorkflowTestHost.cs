@@ -63,39 +63,10 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Information).AddFilter("Microsoft.DurableTask", LogLevel.Debug).AddProvider(logs));
         var recorder = new RecordingOrchestrationService(new InMemoryOrchestrationService(loggerFactory));
 
-        // The same parts DurableTaskTestHost.StartAsync assembles (in-memory engine behind the gRPC sidecar, worker and
-        // client over gRPC), except that the engine is wrapped by the recorder and the sidecar binds 127.0.0.1 only.
-        var address = $"http://127.0.0.1:{FreePort()}";
-        var sidecar = Host.CreateDefaultBuilder()
-            .ConfigureLogging(l => l.ClearProviders())
-            .ConfigureWebHostDefaults(web =>
-            {
-                web.UseUrls(address);
-                web.ConfigureKestrel(k => k.ConfigureEndpointDefaults(listen => listen.Protocols = HttpProtocols.Http2));
-                web.ConfigureServices(s =>
-                {
-                    s.AddGrpc();
-                    s.AddSingleton<IOrchestrationService>(recorder);
-                    s.AddSingleton<IOrchestrationServiceClient>(recorder);
-                    s.AddSingleton<TaskHubGrpcServer>();
-                });
-                web.Configure(app =>
-                {
-                    app.UseRouting();
-                    app.UseEndpoints(e => e.MapGrpcService<TaskHubGrpcServer>());
-                });
-            })
-            .Build();
-        await sidecar.StartAsync();
-        var channel = GrpcChannel.ForAddress(address);
-
-        var worker = Host.CreateDefaultBuilder()
-            .ConfigureLogging(l =>
-            {
-                l.ClearProviders();
-                l.Services.AddSingleton(loggerFactory);
-            })
-            .ConfigureServices(s =>
+        var host = await InProcessEngine.StartAsync(
+            recorder,
+            registry => registry.AddOptOutWorkflow(),
+            s =>
             {
                 s.AddSingleton<IConfiguration>(configuration);
                 s.AddSingleton(loggerFactory);
@@ -106,20 +77,8 @@ public sealed class WorkflowTestHost : IAsyncDisposable
                 s.AddSingleton<InMemoryMailbox>();
                 s.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
                 services?.Invoke(s);
-                s.AddDurableTaskWorker(b =>
-                {
-                    b.UseGrpc(channel);
-                    b.AddTasks(registry => registry.AddOptOutWorkflow());
-                });
-                s.AddDurableTaskClient(b =>
-                {
-                    b.UseGrpc(channel);
-                    b.RegisterDirectly();
-                });
-            })
-            .Build();
-        await worker.StartAsync();
-        var host = new DurableTaskTestHost(sidecar, worker, channel, worker.Services.GetRequiredService<DurableTaskClient>());
+            },
+            loggerFactory);
         return new WorkflowTestHost(host, logs, recorder);
     }
 

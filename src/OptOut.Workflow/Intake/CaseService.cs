@@ -161,64 +161,65 @@ public sealed class CaseService(
     }
 
     /// <summary>Checks a decision token without changing anything (GET of the emailed link).</summary>
-    public async Task<CommandResult> InspectDecisionAsync(string token, CancellationToken cancellationToken)
+    public async Task<CommandResult> InspectDecisionAsync(string token, CancellationToken cancellationToken) =>
+        (await CheckDecisionAsync(tokens.Read(token), cancellationToken)).Result;
+
+    /// <summary>The checks of <see cref="InspectDecisionAsync"/>, also returning the case's supervisor (one read of the case).</summary>
+    private async Task<(CommandResult Result, Contact? Supervisor)> CheckDecisionAsync(DecisionTokenInfo info, CancellationToken cancellationToken)
     {
-        var info = tokens.Read(token);
         if (info.State == TokenState.Tampered)
         {
-            return new CommandResult(CommandDisposition.Forbidden, "This decision link is not valid. Use the link exactly as emailed.");
+            return (new CommandResult(CommandDisposition.Forbidden, "This decision link is not valid. Use the link exactly as emailed."), null);
         }
 
         var instance = await client.GetInstanceAsync(info.CaseId!, getInputsAndOutputs: true, cancellationToken);
         if (instance is null)
         {
-            return new CommandResult(CommandDisposition.NotFound, "The case for this link no longer exists.");
+            return (new CommandResult(CommandDisposition.NotFound, "The case for this link no longer exists."), null);
         }
 
         var view = CaseView.From(instance);
         var run = instance.ReadInputAs<CaseRun>();
         if (run is null || !string.Equals(tokens.SupervisorTag(run.Case.Supervisor.Email), info.SupervisorTag, StringComparison.Ordinal))
         {
-            return new CommandResult(CommandDisposition.Forbidden, "This decision link does not belong to this case's supervisor.");
+            return (new CommandResult(CommandDisposition.Forbidden, "This decision link does not belong to this case's supervisor."), null);
         }
 
         if (view.IsClosed || view.Decision is not null)
         {
-            return new CommandResult(CommandDisposition.Conflict, view.Decision is not null ? $"A decision was already recorded for case {view.CaseId}: {view.Decision}." : $"Case {view.CaseId} is already closed ({view.Outcome}).", view);
+            return (new CommandResult(CommandDisposition.Conflict, view.Decision is not null ? $"A decision was already recorded for case {view.CaseId}: {view.Decision}." : $"Case {view.CaseId} is already closed ({view.Outcome}).", view), null);
         }
 
         if (info.State == TokenState.Expired)
         {
-            return new CommandResult(CommandDisposition.Gone, "This decision link has expired. Ask the case manager to resend, or use the newest reminder email.", view);
+            return (new CommandResult(CommandDisposition.Gone, "This decision link has expired. Ask the case manager to resend, or use the newest reminder email.", view), null);
         }
 
         if (view.Stage != nameof(CaseStage.AwaitingSupervisor))
         {
-            return new CommandResult(CommandDisposition.Conflict, $"Case {view.CaseId} is not waiting for a supervisor decision (stage {view.Stage}).", view);
+            return (new CommandResult(CommandDisposition.Conflict, $"Case {view.CaseId} is not waiting for a supervisor decision (stage {view.Stage}).", view), null);
         }
 
-        return new CommandResult(CommandDisposition.Accepted, "Ready for a decision.", view);
+        return (new CommandResult(CommandDisposition.Accepted, "Ready for a decision.", view), run.Case.Supervisor);
     }
 
     /// <summary>Records the supervisor's decision (POST of the decision form). Single use per token.</summary>
     public async Task<CommandResult> DecideAsync(string token, DecisionChoice choice, string? note, CancellationToken cancellationToken)
     {
-        var check = await InspectDecisionAsync(token, cancellationToken);
+        var info = tokens.Read(token);
+        var (check, supervisor) = await CheckDecisionAsync(info, cancellationToken);
         if (check.Disposition != CommandDisposition.Accepted)
         {
             return check;
         }
 
-        var info = tokens.Read(token);
         if (!await ledger.TryConsumeAsync(info.TokenId!, info.CaseId!, cancellationToken))
         {
             return new CommandResult(CommandDisposition.Conflict, "This decision link was already used.", check.Case);
         }
 
-        var instance = await client.GetInstanceAsync(info.CaseId!, getInputsAndOutputs: true, cancellationToken);
-        var supervisor = instance!.ReadInputAs<CaseRun>()!.Case.Supervisor;
         var trimmed = note is null ? null : note.Length > 1000 ? note[..1000] : note;
-        await client.RaiseEventAsync(info.CaseId!, WorkflowEvents.SupervisorDecision, new SupervisorDecision(choice, trimmed, supervisor.Name, info.TokenId!, time.GetUtcNow().UtcDateTime), cancellationToken);
+        await client.RaiseEventAsync(info.CaseId!, WorkflowEvents.SupervisorDecision, new SupervisorDecision(choice, trimmed, supervisor!.Name, info.TokenId!, time.GetUtcNow().UtcDateTime), cancellationToken);
         logger.LogInformation("Case {CaseId}: supervisor decision {Choice} recorded", info.CaseId, choice);
         return new CommandResult(CommandDisposition.Accepted, "Decision recorded.", check.Case);
     }
