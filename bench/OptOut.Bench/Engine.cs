@@ -127,10 +127,7 @@ internal sealed partial class BenchNotifier : INotifier
     /// </summary>
     public void OnCommitted(OrchestrationState state)
     {
-        if (state.OrchestrationStatus == OrchestrationStatus.Running
-            && state.Status is { } status
-            && status.Contains("\"stage\":\"AwaitingSupervisor\"", StringComparison.OrdinalIgnoreCase)
-            && !status.Contains("\"decision\":\"", StringComparison.OrdinalIgnoreCase))
+        if (SupervisorWaits.IsWaiting(state))
         {
             _nowWaiting.Writer.TryWrite(state.OrchestrationInstance.InstanceId);
         }
@@ -192,6 +189,29 @@ internal sealed class Completions
         if (state.OrchestrationStatus == OrchestrationStatus.Completed)
         {
             Interlocked.Increment(ref _count);
+        }
+    }
+}
+
+/// <summary>Cases the engine has stored as waiting on a supervisor (published stage AwaitingSupervisor, no decision).</summary>
+internal sealed class SupervisorWaits
+{
+    private readonly ConcurrentDictionary<string, byte> _waiting = new(StringComparer.Ordinal);
+
+    public int Count => _waiting.Count;
+
+    /// <summary>Only the waiting execution publishes AwaitingSupervisor, so this is the moment a decision is accepted.</summary>
+    public static bool IsWaiting(OrchestrationState state) =>
+        state.OrchestrationStatus == OrchestrationStatus.Running
+        && state.Status is { } status
+        && status.Contains("\"stage\":\"AwaitingSupervisor\"", StringComparison.OrdinalIgnoreCase)
+        && !status.Contains("\"decision\":\"", StringComparison.OrdinalIgnoreCase);
+
+    public void OnCommitted(OrchestrationState state)
+    {
+        if (IsWaiting(state))
+        {
+            _waiting.TryAdd(state.OrchestrationInstance.InstanceId, 0);
         }
     }
 }

@@ -30,6 +30,9 @@ public sealed class StaleCaseScanner(
 {
     public const int DefaultPageSize = 500;
 
+    /// <summary>Flag events raised at once.</summary>
+    public const int FlagConcurrency = 16;
+
     /// <summary>Instances per query page (tests lower it to prove the scan follows continuation tokens).</summary>
     public int PageSize { get; init; } = DefaultPageSize;
 
@@ -80,20 +83,22 @@ public sealed class StaleCaseScanner(
         digest = digest with { Key = DigestKey(date, stale) };
         var sent = await notifier.SendAsync(digest, cancellationToken);
         WorkflowTelemetry.Escalations.Add(stale.Count, new KeyValuePair<string, object?>("kind", "stale-scan"));
+        // One event per case, several at a time: each is a queue write in Azure Storage, so one by one a scan of
+        // thousands of stale cases would take minutes.
         var flagged = 0;
-        foreach (var c in stale)
+        await Parallel.ForEachAsync(stale, new ParallelOptions { MaxDegreeOfParallelism = FlagConcurrency, CancellationToken = cancellationToken }, async (c, ct) =>
         {
             try
             {
-                await client.RaiseEventAsync(c.CaseId, WorkflowEvents.StaleFlag, new StaleCaseFlag(date, o.ContactName), cancellationToken);
-                flagged++;
+                await client.RaiseEventAsync(c.CaseId, WorkflowEvents.StaleFlag, new StaleCaseFlag(date, o.ContactName), ct);
+                Interlocked.Increment(ref flagged);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The case may have closed since the query; the others still get their timeline entry.
                 logger.LogWarning(e, "Stale-case scan {Date}: could not flag case {CaseId}", date, c.CaseId);
             }
-        }
+        });
 
         logger.LogInformation("Stale-case scan {Date}: {Scanned} running case(s), {Stale} escalated to the escalation contact, {Flagged} flagged", date, scanned, stale.Count, flagged);
         return new StaleScanResult(date, scanned, stale, sent);
