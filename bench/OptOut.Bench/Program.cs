@@ -97,7 +97,6 @@ if (Run("scale"))
     var scanSeconds = sw.Elapsed.TotalSeconds;
     results.Add(("EscalateStaleCases scan (digest + flag every case)", $"{scanSeconds:F2} s for {scan.Escalated.Count:N0} stale of {scan.Scanned:N0}", "< 5 s", scanSeconds < 5 && scan.Escalated.Count == waitingN));
     Progress($"scale: escalation scan {scanSeconds:F2} s ({scan.Escalated.Count:N0} escalated)");
-
 }
 
 // ---- 1. Throughput: our opted-out → opted-in case vs the bare floor, same engine, same activity count. ----
@@ -240,7 +239,7 @@ foreach (var (name, value, target, pass) in results)
     Console.WriteLine($"| {name} | {value} | {target} | {(pass is true ? "pass" : pass is false ? "MISS" : "")} |");
 }
 
-return 0;
+return results.Any(r => r.Pass is false) ? 1 : 0; // a missed target fails the command
 
 // Our workflow: cases through CaseService (as the API starts them), the supervisor deciding through the decision
 // service as soon as each case waits. Returns cases/s from the first start to the last completed case.
