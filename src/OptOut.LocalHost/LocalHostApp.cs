@@ -1,6 +1,8 @@
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Options;
+using OptOut.Api;
 using OptOut.LocalHost.Durable;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
@@ -58,12 +60,38 @@ public static class LocalHostApp
         builder.Services.AddIntakeQueuePoller(config);
 
         var app = builder.Build();
+        app.UseStatusCodePages(ApiStatusProblems);
         app.MapApiRoutes();
         app.MapSimulatorRoutes();
         app.MapDevRoutes();
         app.MapAdminRoutes();
         app.MapSendGridSink();
         return app;
+    }
+
+    /// <summary>
+    /// An /api address that no route serves (404) or a method a route does not accept (405) answers problem+json like
+    /// every other API error, instead of an empty body. Responses that already have a body are left alone.
+    /// </summary>
+    private static async Task ApiStatusProblems(StatusCodeContext context)
+    {
+        var http = context.HttpContext;
+        if (!http.Request.Path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
+
+        var path = http.Request.Path.ToString();
+        var problem = http.Response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => Problems.NotFound($"No API route matches {http.Request.Method} {path}. The routes are listed in the README (HTTP contract)."),
+            StatusCodes.Status405MethodNotAllowed => Problems.Status(StatusCodes.Status405MethodNotAllowed, "Method not allowed.", $"{path} does not accept {http.Request.Method}; allowed: {http.Response.Headers.Allow}."),
+            _ => null,
+        };
+        if (problem is not null)
+        {
+            await problem.ExecuteAsync(http);
+        }
     }
 
     public static void PrintWelcome(WebApplication app)

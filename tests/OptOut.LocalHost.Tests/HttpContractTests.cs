@@ -11,6 +11,22 @@ public sealed class HttpContractTests(LocalHostFixture fixture) : IClassFixture<
 {
     private LocalHostInstance Host => fixture.Host;
 
+    [Fact]
+    public async Task An_unknown_api_route_is_404_problem()
+    {
+        var problem = await (await Host.Http.GetAsync("/api/no-such-thing")).AssertProblemAsync(HttpStatusCode.NotFound);
+        Assert.Contains("/api/no-such-thing", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_method_the_route_does_not_accept_is_405_problem()
+    {
+        using var response = await Host.Http.PutAsync("/api/cases", Http.JsonContent("{}"));
+        var problem = await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed);
+        Assert.Contains("PUT", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Contains("POST", response.Content.Headers.Allow);
+    }
+
     [Theory]
     [InlineData("{")]
     [InlineData("{\"caseId\": }")]
