@@ -22,10 +22,12 @@ internal static class Engine
 {
     /// <summary>
     /// Work items each engine dispatcher may have in flight. The in-memory engine's own limit is the processor count
-    /// (2 here) with a 500 ms wait whenever it is reached, which caps it near 4 orchestration steps a second on this
-    /// machine; both the workflow and the bare floor run with this same raised limit.
+    /// (2 here), and whenever the limit is reached it waits 500 ms before it looks for more work: about 4 steps a
+    /// second on this machine, and with any fixed limit below the number of ready cases the engine idles in those
+    /// waits. So the limit is effectively lifted (the worker's own concurrency limit still applies), identically for
+    /// our workflow and the bare floor, and both run as fast as the CPU allows.
     /// </summary>
-    public const int MaxConcurrentWorkItems = 200;
+    public const int MaxConcurrentWorkItems = 100_000;
 
     public static Task<DurableTaskTestHost> StartAsync(Action<DurableTaskRegistry> registry, Action<IServiceCollection, IConfiguration>? services = null, Action<Dictionary<string, string?>>? settings = null, Action<OrchestrationState>? committed = null)
     {
@@ -33,7 +35,9 @@ internal static class Engine
         values["Logging:LogLevel:Default"] = "Warning";
         settings?.Invoke(values);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
-        var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddSimpleConsole());
+        // The durable worker logs, as an error, every work item it is still handling when a scenario disposes its engine
+        // (a cancelled gRPC call); the scenarios are judged by their results (every case completed, every response 202).
+        var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Critical).AddSimpleConsole());
         var engine = new RecordingOrchestrationService(new InMemoryOrchestrationService(loggerFactory), record: false, MaxConcurrentWorkItems);
         if (committed is not null)
         {
