@@ -209,17 +209,19 @@ internal sealed class CaseFlow
         var flag = _ctx.WaitForExternalEvent<StaleCaseFlag>(WorkflowEvents.StaleFlag, cts.Token);
 
         // The work that came due while the previous execution's timer ran.
+        // The published status counts a reminder or an escalation once its email has gone, not when it is scheduled.
         if (ReminderDue() is { } r && r <= Now)
         {
-            _status.RemindersSent++;
-            await NotifyAsync(NotificationKind.SupervisorReminder, attempt: _status.RemindersSent);
+            var attempt = _status.RemindersSent + 1;
+            await NotifyAsync(NotificationKind.SupervisorReminder, attempt: attempt);
+            _status.RemindersSent = attempt;
             Record(CaseStage.AwaitingSupervisor, "Reminder sent", $"Reminder {_status.RemindersSent} of {Policy.MaxReminders} sent to {_case.Supervisor.Name}.");
         }
 
         if (EscalationDue() is { } e && e <= Now && !decision.IsCompleted && !withdraw.IsCompleted)
         {
-            _status.Escalated = true;
             await NotifyAsync(NotificationKind.SupervisorEscalation, attempt: Math.Max(1, _status.RemindersSent));
+            _status.Escalated = true;
             Record(CaseStage.AwaitingSupervisor, "Escalated", $"No decision after {Describe(Policy.EscalateAfter)}; escalation contact {_case.EscalationContact.Name} emailed.");
         }
 

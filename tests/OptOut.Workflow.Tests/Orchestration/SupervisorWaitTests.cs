@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
@@ -105,6 +106,46 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         {
             var closed = await _host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
             Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), closed.Outcome);
+        }
+    }
+
+    [Fact]
+    public async Task A_reminder_is_counted_once_its_email_has_gone_not_when_it_is_scheduled()
+    {
+        await using var host = await WorkflowTestHost.StartAsync(
+            s => s["Workflow:ReminderInterval"] = "00:00:01",
+            services => services.AddSingleton<INotifier>(sp => new GatedNotifier(sp.GetRequiredService<InMemoryMailbox>(), ":SupervisorReminder:1")));
+        var gate = (GatedNotifier)host.Services.GetRequiredService<INotifier>();
+        var id = await host.StartAsync(Requests.For("S-1005", "W-gate"));
+
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var sending = await host.Cases.GetAsync(id, default);
+        Assert.Equal(0, sending!.RemindersSent);
+        Assert.DoesNotContain("Reminder sent", sending.Timeline.Select(t => t.Step));
+
+        gate.Release.TrySetResult();
+        var sent = await host.WaitForAsync(id, v => v.RemindersSent == 1);
+        Assert.Contains("Reminder sent", sent.Timeline.Select(t => t.Step));
+        Assert.Contains(host.Mailbox.For(id), m => m.Message.Key == $"{id}:{NotificationKind.SupervisorReminder}:1");
+        await host.Cases.WithdrawAsync(id, "test cleanup", default);
+    }
+
+    /// <summary>Holds the email whose key ends with <c>keySuffix</c> until released; sends everything else at once.</summary>
+    private sealed class GatedNotifier(InMemoryMailbox inner, string keySuffix) : INotifier
+    {
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<bool> SendAsync(EmailMessage message, CancellationToken cancellationToken)
+        {
+            if (message.Key.EndsWith(keySuffix, StringComparison.Ordinal))
+            {
+                Entered.TrySetResult();
+                await Release.Task.WaitAsync(cancellationToken);
+            }
+
+            return await inner.SendAsync(message, cancellationToken);
         }
     }
 
