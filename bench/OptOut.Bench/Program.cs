@@ -247,6 +247,13 @@ if (only.Contains("sizes") && only.Length == 1)
     }
 
     Console.WriteLine($"orchestration runs (replay + new events each): {string.Join(",", host.HistorySizes(id))}");
+    if (args.Contains("--show"))
+    {
+        foreach (var kind in new[] { "history:TaskScheduled", "history:ExecutionStarted" })
+        {
+            Console.WriteLine($"largest {kind}: {host.Durable.For(id).Where(r => r.Kind == kind).MaxBy(r => r.Json.Length)?.Json}");
+        }
+    }
 }
 
 Console.WriteLine();
