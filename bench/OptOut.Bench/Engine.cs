@@ -29,6 +29,19 @@ internal static class Engine
     /// </summary>
     public const int MaxConcurrentWorkItems = 100_000;
 
+    /// <summary>Our workflow (orchestrator and activities) on the engine, with the bench MIS and email.</summary>
+    public static Task<DurableTaskTestHost> StartWorkflowAsync(BenchMis mis, BenchNotifier mail, Action<Dictionary<string, string?>> settings, Action<OrchestrationState> committed) =>
+        StartAsync(
+            r => r.AddOptOutWorkflow(),
+            (s, c) =>
+            {
+                s.AddOptOutWorkflow(c);
+                s.AddSingleton<IMisGateway>(mis);
+                s.AddSingleton<INotifier>(mail);
+            },
+            settings,
+            committed);
+
     public static Task<DurableTaskTestHost> StartAsync(Action<DurableTaskRegistry> registry, Action<IServiceCollection, IConfiguration>? services = null, Action<Dictionary<string, string?>>? settings = null, Action<OrchestrationState>? committed = null)
     {
         var values = TestSettings.Defaults();

@@ -35,14 +35,9 @@ if (Run("scale"))
     var mis = new BenchMis();
     var mail = new BenchNotifier();
     var waits = new SupervisorWaits();
-    await using var host = await Engine.StartAsync(
-        r => r.AddOptOutWorkflow(),
-        (s, c) =>
-        {
-            s.AddOptOutWorkflow(c);
-            s.AddSingleton<IMisGateway>(mis);
-            s.AddSingleton<INotifier>(mail);
-        },
+    await using var host = await Engine.StartWorkflowAsync(
+        mis,
+        mail,
         v =>
         {
             v["Workflow:ReminderInterval"] = "1.00:00:00";
@@ -284,14 +279,9 @@ async Task<(double Rate, double CpuMs)> OursAsync(int n, string label = "", Canc
     var mis = new BenchMis();
     var mail = new BenchNotifier();
     var completed = new Completions();
-    await using var host = await Engine.StartAsync(
-        r => r.AddOptOutWorkflow(),
-        (s, c) =>
-        {
-            s.AddOptOutWorkflow(c);
-            s.AddSingleton<IMisGateway>(mis);
-            s.AddSingleton<INotifier>(mail);
-        },
+    await using var host = await Engine.StartWorkflowAsync(
+        mis,
+        mail,
         v => v["Workflow:OptInVerifyAttempts"] = "1",
         state =>
         {
