@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using DurableTask.Core;
 using System.Threading.Channels;
+using DurableTask.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
@@ -45,7 +45,6 @@ internal static class Engine
     public static Task<DurableTaskTestHost> StartAsync(Action<DurableTaskRegistry> registry, Action<IServiceCollection, IConfiguration>? services = null, Action<Dictionary<string, string?>>? settings = null, Action<OrchestrationState>? committed = null)
     {
         var values = TestSettings.Defaults();
-        values["Logging:LogLevel:Default"] = "Warning";
         settings?.Invoke(values);
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
         // The durable worker logs, as an error, every work item it is still handling when a scenario disposes its engine
@@ -63,7 +62,6 @@ internal static class Engine
             s =>
             {
                 s.AddSingleton<IConfiguration>(configuration);
-                s.AddSingleton(loggerFactory);
                 services?.Invoke(s, configuration);
             },
             loggerFactory);
