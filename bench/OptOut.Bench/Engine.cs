@@ -95,6 +95,7 @@ internal sealed class BenchMis : IMisGateway
 internal sealed partial class BenchNotifier : INotifier
 {
     private long _outcomes;
+    private long _reminders;
 
     [System.Text.RegularExpressions.GeneratedRegex(@"/api/decisions/([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)")]
     private static partial System.Text.RegularExpressions.Regex DecisionLink();
@@ -106,6 +107,9 @@ internal sealed partial class BenchNotifier : INotifier
     private readonly Channel<string> _nowWaiting = Channel.CreateUnbounded<string>();
 
     public long Outcomes => Interlocked.Read(ref _outcomes);
+
+    /// <summary>Reminder and escalation emails: none may go out on the measured path.</summary>
+    public long Reminders => Interlocked.Read(ref _reminders);
 
     /// <summary>Cases whose last email before waiting (the case-manager update) went out.</summary>
     public long Waiting => Interlocked.Read(ref _waiting);
@@ -125,6 +129,9 @@ internal sealed partial class BenchNotifier : INotifier
                 break;
             case nameof(NotificationKind.CaseManagerOutcome):
                 Interlocked.Increment(ref _outcomes);
+                break;
+            case nameof(NotificationKind.SupervisorReminder) or nameof(NotificationKind.SupervisorEscalation):
+                Interlocked.Increment(ref _reminders);
                 break;
         }
 
@@ -192,18 +199,18 @@ internal sealed partial class BenchNotifier : INotifier
     }
 }
 
-/// <summary>Counts orchestrations the engine has stored as completed.</summary>
+/// <summary>Counts orchestrations the engine has stored as completed, each once (a late message can store a completed instance again).</summary>
 internal sealed class Completions
 {
-    private long _count;
+    private readonly ConcurrentDictionary<string, byte> _done = new(StringComparer.Ordinal);
 
-    public long Count => Interlocked.Read(ref _count);
+    public long Count => _done.Count;
 
     public void OnCommitted(OrchestrationState state)
     {
         if (state.OrchestrationStatus == OrchestrationStatus.Completed)
         {
-            Interlocked.Increment(ref _count);
+            _done.TryAdd(state.OrchestrationInstance.InstanceId, 0);
         }
     }
 }
