@@ -117,20 +117,24 @@ internal sealed class CaseFlow
 
         Record(CaseStage.CheckingOptOut, "Opted out", $"The Opt-Out Lookup report shows {lookup.LastName}, {lookup.FirstName}: the client has opted out of data sharing.");
 
+        // The three emails do not depend on one another, so they go out together (one orchestrator step instead of three).
+        // If one still fails after its retries, the case closes as Failed and the case manager is told why.
         _status.WaitingSince = Now;
-        await NotifyAsync(NotificationKind.SupervisorRequest);
+        var hasClientEmail = !string.IsNullOrWhiteSpace(_case.Client.Email);
+        var supervisor = NotifyAsync(NotificationKind.SupervisorRequest);
+        var client = hasClientEmail ? NotifyAsync(NotificationKind.ClientContactSupervisor) : Task.FromResult<NotificationReceipt>(null!);
+        var caseManager = NotifyAsync(
+            NotificationKind.CaseManagerUpdate,
+            detail: $"the client has opted out of data sharing. ESD WIOA supervisor {_case.Supervisor.Name} ({_case.Supervisor.Email}) is being emailed."
+                + (hasClientEmail ? " The client is being emailed and asked to contact the supervisor." : " The client has no email address on the case: please ask the client to contact the supervisor."));
+        await Task.WhenAll(supervisor, client, caseManager);
         Record(CaseStage.CheckingOptOut, "Supervisor emailed", $"ESD WIOA supervisor {_case.Supervisor.Name} asked to help the client opt in (client name, phone and reason included).");
-        if (!string.IsNullOrWhiteSpace(_case.Client.Email))
+        if (hasClientEmail)
         {
-            await NotifyAsync(NotificationKind.ClientContactSupervisor);
             Record(CaseStage.CheckingOptOut, "Client emailed", "Client asked to contact the ESD WIOA supervisor to opt in.");
         }
 
-        await NotifyAsync(
-            NotificationKind.CaseManagerUpdate,
-            detail: $"the client has opted out of data sharing. ESD WIOA supervisor {_case.Supervisor.Name} ({_case.Supervisor.Email}) has been emailed."
-                + (string.IsNullOrWhiteSpace(_case.Client.Email) ? " The client has no email address on the case: please ask the client to contact the supervisor." : " The client was emailed and asked to contact the supervisor."));
-        return ContinueAt(CaseStage.AwaitingSupervisor);
+        return await WaitAsync(CaseStage.AwaitingSupervisor);
     }
 
     // Step 2b: the client has no WorkSourceWA account.
@@ -138,16 +142,28 @@ internal sealed class CaseFlow
     {
         _status.WaitingSince = Now;
         Record(CaseStage.SearchingStatewide, "Registration needed", "The client has no WorkSourceWA account; they must register and choose Opt-In.");
-        if (!string.IsNullOrWhiteSpace(_case.Client.Email))
+        var hasClientEmail = !string.IsNullOrWhiteSpace(_case.Client.Email);
+        var client = hasClientEmail ? NotifyAsync(NotificationKind.ClientRegistrationInstructions) : Task.FromResult<NotificationReceipt>(null!);
+        var caseManager = NotifyAsync(
+            NotificationKind.CaseManagerUpdate,
+            detail: $"the client has no WorkSourceWA account. Please help them register and choose Opt-In. MIS will be re-checked every {Describe(Policy.RegistrationRecheckInterval)} until {Describe(_status.WaitingSince.Value + Policy.RegistrationDeadline)}.");
+        await Task.WhenAll(client, caseManager);
+        if (hasClientEmail)
         {
-            await NotifyAsync(NotificationKind.ClientRegistrationInstructions);
             Record(CaseStage.SearchingStatewide, "Client emailed", "Registration instructions sent (choose Opt-In during registration).");
         }
 
-        await NotifyAsync(
-            NotificationKind.CaseManagerUpdate,
-            detail: $"the client has no WorkSourceWA account. Please help them register and choose Opt-In. MIS will be re-checked every {Describe(Policy.RegistrationRecheckInterval)} until {Describe(_status.WaitingSince.Value + Policy.RegistrationDeadline)}.");
-        return ContinueAt(CaseStage.AwaitingRegistration);
+        return await WaitAsync(CaseStage.AwaitingRegistration);
+    }
+
+    // The first wait runs in this execution: the stage is published in the same step that starts listening, so a
+    // decision or withdrawal (accepted only at waiting stages) always reaches a live waiter. Later waits, after a timer,
+    // continue-as-new (see below).
+    private Task<CaseResult> WaitAsync(CaseStage stage)
+    {
+        _status.Stage = stage;
+        Publish();
+        return stage == CaseStage.AwaitingSupervisor ? AwaitSupervisorAsync() : AwaitRegistrationAsync();
     }
 
     // Waiting stages follow one pattern so no external event can be lost:

@@ -54,16 +54,36 @@ public sealed class OrchestratorUnitTests
     }
 
     [Fact]
-    public async Task Opted_out_emails_supervisor_client_and_case_manager_then_continues_as_new_awaiting_the_supervisor()
+    public async Task Opted_out_emails_supervisor_client_and_case_manager_together_then_waits_in_the_same_execution()
     {
         Search(office: true, found: false);
         Search(office: false, found: false);
         _ctx.CallActivityAsync<OptOutLookupResult>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.OptOutLookup), Arg.Is<object?>(o => ((OptOutLookupRequest)o!).ProtectedSsn == "ssn.v1.cipher"), Arg.Any<TaskOptions?>())
             .Returns(new OptOutLookupResult(true, "Optout", "Elena"));
+        var pending = new TaskCompletionSource<NotificationReceipt>();
+        _ctx.CallActivityAsync<NotificationReceipt>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.Notify), Arg.Any<object?>(), Arg.Any<TaskOptions?>())
+            .Returns(ci =>
+            {
+                _notified.Add((NotificationRequest)ci.ArgAt<object?>(1)!);
+                return pending.Task; // none has completed yet: all three must already be scheduled
+            });
+        var timer = Timer(fires: true);
+        NoEvents();
+        var published = new List<CaseStage>();
+        _ctx.When(c => c.SetCustomStatus(Arg.Any<object?>())).Do(ci => published.Add(((CaseStatus)ci.ArgAt<object?>(0)!).Stage));
 
-        await Run(CaseRun.Start(Case()));
-
+        var run = Run(CaseRun.Start(Case()));
         Assert.Equal([NotificationKind.SupervisorRequest, NotificationKind.ClientContactSupervisor, NotificationKind.CaseManagerUpdate], _notified.Select(n => n.Kind));
+        Assert.Empty(timer.FireAts); // no waiting before the emails have gone
+        Assert.DoesNotContain(CaseStage.AwaitingSupervisor, published);
+        pending.SetResult(new NotificationReceipt("k", "x@example.org", true));
+        await run;
+
+        // The waiting stage is published, the waiters and the timer for reminder 1 are set, all in this execution;
+        // only when that timer fires does the case continue as new.
+        Assert.Equal(CaseStage.AwaitingSupervisor, published[^1]);
+        Assert.Equal(T0.AddDays(2), Assert.Single(timer.FireAts));
+        await _ctx.Received(1).WaitForExternalEvent<SupervisorDecision>(WorkflowEvents.SupervisorDecision, Arg.Any<CancellationToken>());
         _ctx.Received(1).ContinueAsNew(
             Arg.Is<object?>(o => ((CaseRun)o!).Resume == CaseStage.AwaitingSupervisor && ((CaseRun)o!).Status!.WaitingSince == T0 && ((CaseRun)o!).Status!.RemindersSent == 0),
             true);

@@ -99,7 +99,9 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
             }
 
             var token = TokenFor(c.Id);
-            Assert.Equal(Intake.CommandDisposition.Accepted, (await _host.Cases.DecideAsync(token, DecisionChoice.RemainOptedOut, $"offset {offsets[i]} ms", default)).Disposition);
+            var result = await _host.Cases.DecideAsync(token, DecisionChoice.RemainOptedOut, $"offset {offsets[i]} ms", default);
+            var seen = await _host.Cases.GetAsync(c.Id, default);
+            Assert.True(result.Disposition == Intake.CommandDisposition.Accepted, $"{c.Id} (offset {offsets[i]} ms, waiting since {c.WaitingSince:HH:mm:ss.fff}, now {DateTime.UtcNow:HH:mm:ss.fff}): {result.Disposition} {result.Message} {string.Join(" | ", seen!.Timeline.Select(t => $"{t.At:HH:mm:ss.fff} {t.Step}"))}");
         }));
 
         foreach (var (id, _) in cases)
