@@ -125,9 +125,18 @@ public sealed partial class LocalHostFixture : IAsyncLifetime
 
     /// <summary>
     /// The supervisor's decision link as a recipient gets it: found on the dev mailbox page (fed by the SendGrid sink),
-    /// opened, and read from the email's "Record the decision" button.
+    /// opened, and read from the email's "Record the decision" button. Returns once the case waits on the supervisor:
+    /// the request goes out together with the client's and the case manager's emails, and the case starts waiting
+    /// right after all three have gone (a person reading the email is never that quick).
     /// </summary>
     public async Task<string> DecisionLinkFromMailboxAsync(string caseId)
+    {
+        var link = await ReadDecisionLinkAsync(caseId);
+        await WaitForCaseAsync(caseId, c => Stage(c) == "AwaitingSupervisor");
+        return link;
+    }
+
+    private async Task<string> ReadDecisionLinkAsync(string caseId)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)

@@ -15,7 +15,6 @@ namespace OptOut.LocalHost.Tests;
 public sealed class SsnInResponsesTests : IAsyncLifetime
 {
     private readonly List<(string Where, string Body)> _responses = [];
-    private readonly Dictionary<string, string> _firstExecution = [];
     private LocalHostInstance _host = null!;
 
     public async Task InitializeAsync() => _host = await LocalHostInstance.StartAsync(s =>
@@ -47,7 +46,6 @@ public sealed class SsnInResponsesTests : IAsyncLifetime
         {
             var response = await SendAsync(HttpMethod.Post, "/api/cases", Http.JsonContent(Http.Json(Requests.For(c.Seeker, c.Id, hasAccount: c.HasAccount))));
             Assert.Equal(HttpStatusCode.Accepted, response);
-            _firstExecution[c.Id] = await ExecutionIdAsync(c.Id);
         }
 
         // Duplicate, conflict and invalid requests carrying seeded SSNs.
@@ -146,39 +144,9 @@ public sealed class SsnInResponsesTests : IAsyncLifetime
         throw new TimeoutException($"{caseId} never showed {fragment}: {last}");
     }
 
-    /// <summary>Until the case has continued-as-new into its waiting execution (the in-process engine drops events raised earlier).</summary>
-    private async Task WaitUntilWaitingAsync(string caseId)
-    {
-        await WaitForAsync(caseId, "\"stage\":\"AwaitingSupervisor\"");
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await ExecutionIdAsync(caseId) != _firstExecution[caseId])
-            {
-                await Task.Delay(300); // the new execution sets its timer and starts listening
-                return;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"{caseId} did not continue into its waiting execution.");
-    }
-
-    /// <summary>The current execution id, from the in-process engine (public test API).</summary>
-    private async Task<string> ExecutionIdAsync(string caseId)
-    {
-        var engine = _host.App.Services.GetInMemoryOrchestrationService();
-        for (var i = 0; i < 200; i++)
-        {
-            if (await engine.GetOrchestrationStateAsync(caseId, executionId: null) is { OrchestrationInstance.ExecutionId: { } id })
-            {
-                return id;
-            }
-
-            await Task.Delay(25);
-        }
-
-        throw new TimeoutException($"{caseId} has no execution.");
-    }
+    /// <summary>
+    /// Until the case waits on its supervisor: the orchestrator publishes that stage in the step that starts listening
+    /// for the decision and sets the reminder timer, so a decision posted from now on reaches a live waiter.
+    /// </summary>
+    private Task WaitUntilWaitingAsync(string caseId) => WaitForAsync(caseId, "\"stage\":\"AwaitingSupervisor\"");
 }

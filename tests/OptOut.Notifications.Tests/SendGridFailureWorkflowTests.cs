@@ -31,8 +31,9 @@ public sealed class SendGridFailureWorkflowTests
         Assert.Contains("could not be emailed", closed.Detail, StringComparison.Ordinal);
         Assert.DoesNotContain("@", closed.Detail, StringComparison.Ordinal);
 
-        // Retried by Durable (Workflow:RetryMaxAttempts = 2) for the supervisor request, then for the outcome email.
-        Assert.Equal(4, sink.Requests.Count);
+        // Retried by Durable (Workflow:RetryMaxAttempts = 2) for each of the three emails that go out together
+        // (supervisor request, client, case manager update), then for the outcome email.
+        Assert.Equal(8, sink.Requests.Count);
         Assert.Empty(host.Mailbox.All); // nothing went through the test mailbox: the real notifier was used
 
         var kept = await host.Cases.GetAsync(caseId, CancellationToken.None);
