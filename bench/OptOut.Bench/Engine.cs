@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Concurrent;
 using System.Threading.Channels;
 using DurableTask.Core;
@@ -199,19 +200,49 @@ internal sealed partial class BenchNotifier : INotifier
     }
 }
 
-/// <summary>Counts orchestrations the engine has stored as completed, each once (a late message can store a completed instance again).</summary>
+/// <summary>
+/// Counts orchestrations the engine has stored as completed, each once (a late message can store a completed instance
+/// again), and every orchestrator step the engine stored.
+/// </summary>
 internal sealed class Completions
 {
     private readonly ConcurrentDictionary<string, byte> _done = new(StringComparer.Ordinal);
+    private long _steps;
 
     public long Count => _done.Count;
 
+    public long Steps => Interlocked.Read(ref _steps);
+
     public void OnCommitted(OrchestrationState state)
     {
+        Interlocked.Increment(ref _steps);
         if (state.OrchestrationStatus == OrchestrationStatus.Completed)
         {
             _done.TryAdd(state.OrchestrationInstance.InstanceId, 0);
         }
+    }
+}
+
+/// <summary>One throughput round: cases/s and, per case, process CPU, bytes allocated and orchestrator steps stored.</summary>
+internal sealed record Round(double Rate, double CpuMs, double AllocKb, double Steps, int InputChars)
+{
+    public override string ToString() => $"{Rate:F1} cases/s ({CpuMs:F1} ms CPU, {AllocKb:N0} KB allocated, {Steps:F1} steps per case)";
+}
+
+/// <summary>Process CPU, allocations and wall time from <see cref="Start"/> to <see cref="Stop"/>.</summary>
+internal readonly record struct Measure(TimeSpan Cpu, long Allocated, Stopwatch Clock)
+{
+    public static Measure Start() => new(Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(), Stopwatch.StartNew());
+
+    public Round Stop(long cases, long steps, int inputChars)
+    {
+        var n = Math.Max(1, cases);
+        return new Round(
+            cases / Clock.Elapsed.TotalSeconds,
+            (Process.GetCurrentProcess().TotalProcessorTime - Cpu).TotalMilliseconds / n,
+            (GC.GetTotalAllocatedBytes() - Allocated) / 1024.0 / n,
+            steps / (double)n,
+            inputChars);
     }
 }
 
