@@ -230,9 +230,9 @@ if (Run("history"))
         previous = size;
     }
 
-    // Execution 0 is intake and lookups; 1 waits before any reminder; 2 sends reminder 1; ... 6 sends reminder 5.
-    var afterOne = executions.Count > 2 ? executions[2] : -1;
-    var afterFive = executions.Count > 6 ? executions[6] : -1;
+    // Execution 0 is intake, lookups and the first wait; 1 sends reminder 1; ... 5 sends reminder 5; 6 escalates.
+    var afterOne = executions.Count > 1 ? executions[1] : -1;
+    var afterFive = executions.Count > 5 ? executions[5] : -1;
     results.Add(("History events per case: execution sending reminder 1 vs reminder 5", $"{afterOne} vs {afterFive} (executions: {string.Join(",", executions)})", "independent of reminders", afterOne > 0 && afterFive == afterOne));
     Progress($"history: {string.Join(",", executions)}");
 }
