@@ -40,9 +40,7 @@ if (Run("scale"))
         mail,
         v =>
         {
-            v["Workflow:ReminderInterval"] = "1.00:00:00";
-            v["Workflow:EscalateAfter"] = "5.00:00:00";
-            v["Workflow:SupervisorDeadline"] = "10.00:00:00";
+            Engine.ProductionTimings(v);
             v["Escalation:StaleAfter"] = "00:00:01";
         },
         waits.OnCommitted);
@@ -293,12 +291,8 @@ async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarl
         mail,
         v =>
         {
-            // The production timings (days), as the scale scenario uses: the test defaults (a reminder after 2 s, the
-            // deadline after 8 s) would fire reminders and close cases while 2,000 of them queue for the CPU, which is
-            // not the opted-out → opted-in path being measured. The run fails if any reminder goes out.
-            v["Workflow:ReminderInterval"] = "1.00:00:00";
-            v["Workflow:EscalateAfter"] = "5.00:00:00";
-            v["Workflow:SupervisorDeadline"] = "10.00:00:00";
+            // The run fails if any reminder goes out: every case must take exactly the measured path.
+            Engine.ProductionTimings(v);
             v["Workflow:OptInVerifyAttempts"] = "1";
         },
         state =>
