@@ -122,7 +122,7 @@ internal sealed class CaseFlow
         _status.WaitingSince = Now;
         var hasClientEmail = !string.IsNullOrWhiteSpace(_case.Client.Email);
         var supervisor = NotifyAsync(NotificationKind.SupervisorRequest);
-        var client = hasClientEmail ? NotifyAsync(NotificationKind.ClientContactSupervisor) : Task.FromResult<NotificationReceipt>(null!);
+        Task client = hasClientEmail ? NotifyAsync(NotificationKind.ClientContactSupervisor) : Task.CompletedTask;
         var caseManager = NotifyAsync(
             NotificationKind.CaseManagerUpdate,
             detail: $"the client has opted out of data sharing. ESD WIOA supervisor {_case.Supervisor.Name} ({_case.Supervisor.Email}) is being emailed."
@@ -143,7 +143,7 @@ internal sealed class CaseFlow
         _status.WaitingSince = Now;
         Record(CaseStage.SearchingStatewide, "Registration needed", "The client has no WorkSourceWA account; they must register and choose Opt-In.");
         var hasClientEmail = !string.IsNullOrWhiteSpace(_case.Client.Email);
-        var client = hasClientEmail ? NotifyAsync(NotificationKind.ClientRegistrationInstructions) : Task.FromResult<NotificationReceipt>(null!);
+        Task client = hasClientEmail ? NotifyAsync(NotificationKind.ClientRegistrationInstructions) : Task.CompletedTask;
         var caseManager = NotifyAsync(
             NotificationKind.CaseManagerUpdate,
             detail: $"the client has no WorkSourceWA account. Please help them register and choose Opt-In. MIS will be re-checked every {Describe(Policy.RegistrationRecheckInterval)} until {Describe(_status.WaitingSince.Value + Policy.RegistrationDeadline)}.");
