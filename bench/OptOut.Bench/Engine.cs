@@ -235,26 +235,48 @@ internal sealed class Completions
     }
 }
 
-/// <summary>One throughput round: cases/s and, per case, process CPU, bytes allocated and orchestrator steps stored.</summary>
-internal sealed record Round(double Rate, double CpuMs, double AllocKb, double Steps, int InputChars)
+/// <summary>
+/// One throughput round: cases/s and, per case, process CPU, bytes allocated and orchestrator steps stored; for the
+/// whole round, garbage collections (gen0/gen1/gen2), GC pause time, first-chance exceptions and JIT compilations.
+/// </summary>
+internal sealed record Round(double Rate, double CpuMs, double AllocKb, double Steps, int InputChars, string Runtime = "")
 {
-    public override string ToString() => $"{Rate:F1} cases/s ({CpuMs:F1} ms CPU, {AllocKb:N0} KB allocated, {Steps:F1} steps per case)";
+    public override string ToString() => $"{Rate:F1} cases/s ({CpuMs:F1} ms CPU, {AllocKb:N0} KB allocated, {Steps:F1} steps per case; {Runtime})";
 }
 
-/// <summary>Process CPU, allocations and wall time from <see cref="Start"/> to <see cref="Stop"/>.</summary>
-internal readonly record struct Measure(TimeSpan Cpu, long Allocated, Stopwatch Clock)
+/// <summary>Process CPU, allocations, collections, exceptions and wall time from <see cref="Start"/> to <see cref="Stop"/>.</summary>
+internal readonly record struct Measure(TimeSpan Cpu, long Allocated, int Gen0, int Gen1, int Gen2, TimeSpan Pause, long Exceptions, long Jitted, TimeSpan JitTime, Stopwatch Clock)
 {
-    public static Measure Start() => new(Process.GetCurrentProcess().TotalProcessorTime, GC.GetTotalAllocatedBytes(), Stopwatch.StartNew());
+    private static long _exceptions;
+
+    static Measure() => AppDomain.CurrentDomain.FirstChanceException += (_, _) => Interlocked.Increment(ref _exceptions);
+
+    public static Measure Start() => new(
+        Process.GetCurrentProcess().TotalProcessorTime,
+        GC.GetTotalAllocatedBytes(),
+        GC.CollectionCount(0),
+        GC.CollectionCount(1),
+        GC.CollectionCount(2),
+        GC.GetTotalPauseDuration(),
+        Interlocked.Read(ref _exceptions),
+        System.Runtime.JitInfo.GetCompiledMethodCount(),
+        System.Runtime.JitInfo.GetCompilationTime(),
+        Stopwatch.StartNew());
 
     public Round Stop(long cases, long steps, int inputChars)
     {
         var n = Math.Max(1, cases);
+        var runtime = $"GCs {GC.CollectionCount(0) - Gen0}/{GC.CollectionCount(1) - Gen1}/{GC.CollectionCount(2) - Gen2}, "
+            + $"pause {(GC.GetTotalPauseDuration() - Pause).TotalMilliseconds / n:F2} ms, "
+            + $"{(Interlocked.Read(ref _exceptions) - Exceptions) / (double)n:F1} exceptions per case, "
+            + $"JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - Jitted:N0} methods in {(System.Runtime.JitInfo.GetCompilationTime() - JitTime).TotalMilliseconds:F0} ms";
         return new Round(
             cases / Clock.Elapsed.TotalSeconds,
             (Process.GetCurrentProcess().TotalProcessorTime - Cpu).TotalMilliseconds / n,
             (GC.GetTotalAllocatedBytes() - Allocated) / 1024.0 / n,
             steps / (double)n,
-            inputChars);
+            inputChars,
+            runtime);
     }
 }
 

@@ -95,14 +95,51 @@ if (Run("scale"))
 // ---- 1. Throughput: our opted-out → opted-in case vs the bare floor, same engine, same activity count. ----
 // A full-size warm-up round of each first (not reported), then measured rounds: ours, the bare floor, and the floor with
 // what the procedure requires of the engine (BareRun.ProcedureOf), so the gap splits into the engine's part and ours.
+// --side ours|bare|procedure runs only that side of the throughput scenario (warm-up and rounds), for profiling one side.
+var side = args.SkipWhile(a => a != "--side").Skip(1).FirstOrDefault();
+if (side is not null)
+{
+    using var allocations = args.Contains("--allocations") ? new Allocations() : null;
+    var inputChars = side == "procedure" ? (await OursAsync(quick ? 200 : throughputN, "warm-up")).InputChars : 0;
+    for (var round = 0; round <= (quick ? 1 : 4); round++)
+    {
+        var label = round <= (quick ? 0 : 1) ? "warm-up" : "";
+        var r = side switch
+        {
+            "ours" => await OursAsync(throughputN, label),
+            "bare" => await BareAsync(throughputN, BareRun.Floor, label),
+            _ => await BareAsync(throughputN, BareRun.ProcedureOf(inputChars), label),
+        };
+        Progress($"{side} round {round}{(label.Length > 0 ? " (warm-up)" : "")}: {r}");
+        if (allocations is not null)
+        {
+            Console.WriteLine(allocations.Report(throughputN));
+            allocations.Reset();
+        }
+    }
+
+    return 0;
+}
+
 if (Run("throughput"))
 {
     // Warm-up at full size: with 200 the first measured round still ran at twice the CPU per case (JIT tiering,
     // GC heap growth), which made round 1 an outlier.
+    // Two warm-up rounds of each side: after one, the JIT was still compiling (tier-up of the engine's, SDK's and our
+    // code) for 0.4-1.0 ms per case in the next round, more for our workflow (more code) than for the floors.
+    var warmUps = quick ? 1 : 2;
     var warm = await OursAsync(throughputN, "warm-up");
     var procedure = BareRun.ProcedureOf(warm.InputChars);
-    await BareAsync(throughputN, BareRun.Floor, "warm-up");
-    await BareAsync(throughputN, procedure, "warm-up");
+    for (var w = 0; w < warmUps; w++)
+    {
+        if (w > 0)
+        {
+            await OursAsync(throughputN, "warm-up");
+        }
+
+        await BareAsync(throughputN, BareRun.Floor, "warm-up");
+        await BareAsync(throughputN, procedure, "warm-up");
+    }
     var rounds = quick ? 1 : 3;
     var ratios = new List<double>();
     var ownRatios = new List<double>();

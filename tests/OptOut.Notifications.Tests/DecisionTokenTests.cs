@@ -164,7 +164,7 @@ public sealed class DecisionTokenTests
     public void The_link_is_the_public_base_url_plus_the_token()
     {
         var tokens = TestCases.Tokens(_time, baseUrl: "https://optout.example.test/");
-        var link = tokens.CreateLink(TestCases.Case());
+        var link = tokens.CreateLink(TestCases.Parties());
         Assert.StartsWith("https://optout.example.test/api/decisions/", link, StringComparison.Ordinal);
         var info = tokens.Read(link["https://optout.example.test/api/decisions/".Length..]);
         Assert.Equal(TokenState.Valid, info.State);

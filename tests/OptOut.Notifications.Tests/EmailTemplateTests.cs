@@ -38,7 +38,7 @@ public sealed partial class EmailTemplateTests
     [MemberData(nameof(Kinds))]
     public void Every_kind_renders_a_complete_text_and_html_email(NotificationKind kind)
     {
-        var request = new NotificationRequest(kind, TestCases.Case(), Attempt: 2, Outcome: CaseOutcome.Withdrawn, Detail: "the detail");
+        var request = new NotificationRequest(kind, TestCases.Parties(), Attempt: 2, Outcome: CaseOutcome.Withdrawn, Detail: "the detail");
         var m = Templates.Render(request);
 
         Assert.Equal(request.MessageKey, m.Key);
@@ -67,26 +67,26 @@ public sealed partial class EmailTemplateTests
     [InlineData(NotificationKind.CaseManagerOutcome, "casey.manager@example.org")]
     public void Each_kind_goes_to_the_person_the_procedure_names(NotificationKind kind, string to)
     {
-        Assert.Equal(to, Templates.Render(new NotificationRequest(kind, TestCases.Case(), Outcome: CaseOutcome.Withdrawn)).To.Email);
+        Assert.Equal(to, Templates.Render(new NotificationRequest(kind, TestCases.Parties(), Outcome: CaseOutcome.Withdrawn)).To.Email);
         Assert.Equal(9, Enum.GetValues<NotificationKind>().Length); // a new kind needs a row above
     }
 
     [Fact]
     public void Client_without_email_gets_an_empty_recipient_that_the_activity_skips()
     {
-        var m = Templates.Render(new NotificationRequest(NotificationKind.ClientContactSupervisor, TestCases.Case(clientEmail: null)));
+        var m = Templates.Render(new NotificationRequest(NotificationKind.ClientContactSupervisor, TestCases.Parties(clientEmail: null)));
         Assert.Equal("", m.To.Email);
     }
 
     [Fact]
     public void Unknown_kind_is_refused() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => Templates.Render(new NotificationRequest((NotificationKind)99, TestCases.Case())));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Templates.Render(new NotificationRequest((NotificationKind)99, TestCases.Parties())));
 
     [Theory]
     [MemberData(nameof(Outcomes))]
     public void Every_outcome_tells_the_case_manager_a_specific_next_step(CaseOutcome outcome)
     {
-        var m = Templates.Render(new NotificationRequest(NotificationKind.CaseManagerOutcome, TestCases.Case(), Outcome: outcome, Detail: "Detail from the workflow."));
+        var m = Templates.Render(new NotificationRequest(NotificationKind.CaseManagerOutcome, TestCases.Parties(), Outcome: outcome, Detail: "Detail from the workflow."));
 
         Assert.True(NextSteps.TryGetValue(outcome, out var phrases), $"No expected next step for {outcome}: add one to NextSteps and to EmailTemplates.");
         foreach (var phrase in phrases)
@@ -103,7 +103,7 @@ public sealed partial class EmailTemplateTests
     public void Outcome_emails_differ_from_each_other()
     {
         var bodies = Enum.GetValues<CaseOutcome>()
-            .Select(o => Templates.Render(new NotificationRequest(NotificationKind.CaseManagerOutcome, TestCases.Case(), Outcome: o)))
+            .Select(o => Templates.Render(new NotificationRequest(NotificationKind.CaseManagerOutcome, TestCases.Parties(), Outcome: o)))
             .ToList();
         Assert.Equal(bodies.Count, bodies.Select(b => b.TextBody).Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(bodies.Count, bodies.Select(b => b.Subject).Distinct(StringComparer.Ordinal).Count());
@@ -113,7 +113,7 @@ public sealed partial class EmailTemplateTests
     [MemberData(nameof(Kinds))]
     public void Script_in_names_reason_and_detail_is_encoded_in_html_and_raw_in_text(NotificationKind kind)
     {
-        var c = TestCases.Case(firstName: Script, lastName: "\"><img src=x onerror=alert(2)>", reason: Script, caseManager: Script);
+        var c = TestCases.Parties(firstName: Script, lastName: "\"><img src=x onerror=alert(2)>", reason: Script, caseManager: Script);
         var m = Templates.Render(new NotificationRequest(kind, c, Outcome: CaseOutcome.Failed, Detail: Script));
 
         Assert.DoesNotContain("<script", m.HtmlBody, StringComparison.OrdinalIgnoreCase);
@@ -126,7 +126,7 @@ public sealed partial class EmailTemplateTests
     [Fact]
     public void Script_in_the_reason_reaches_the_supervisor_encoded_in_html_and_as_written_in_text()
     {
-        var m = Templates.Render(new NotificationRequest(NotificationKind.SupervisorRequest, TestCases.Case(reason: Script)));
+        var m = Templates.Render(new NotificationRequest(NotificationKind.SupervisorRequest, TestCases.Parties(reason: Script)));
         Assert.Contains($"<p>Reason: {EncodedScript}</p>", m.HtmlBody, StringComparison.Ordinal);
         Assert.Contains($"Reason: {Script}\n", m.TextBody, StringComparison.Ordinal);
     }
@@ -138,7 +138,7 @@ public sealed partial class EmailTemplateTests
         foreach (var outcome in Enum.GetValues<CaseOutcome>())
         {
             var c = TestCases.Case();
-            var m = Templates.Render(new NotificationRequest(kind, c, Outcome: outcome, Detail: "Verified."));
+            var m = Templates.Render(new NotificationRequest(kind, CaseParties.Of(c), Outcome: outcome, Detail: "Verified."));
             foreach (var body in new[] { m.Subject, m.TextBody, m.HtmlBody })
             {
                 var withoutLinks = DecisionLink().Replace(body, "[link]");
@@ -160,7 +160,7 @@ public sealed partial class EmailTemplateTests
     [InlineData(NotificationKind.SupervisorEscalation)]
     public void Supervisor_emails_have_client_name_phone_reason_case_manager_and_a_working_decision_link(NotificationKind kind)
     {
-        var c = TestCases.Case();
+        var c = TestCases.Parties();
         var m = Templates.Render(new NotificationRequest(kind, c, Attempt: 2));
 
         foreach (var expected in new[] { "Elena Optout", "360-555-0199", "Client wants to enroll in WIOA Adult training.", "Casey Manager", "casey.manager@example.org", "port-angeles" })
@@ -183,13 +183,13 @@ public sealed partial class EmailTemplateTests
     [Fact]
     public void Supervisor_request_says_what_to_do_in_mis_and_reminder_counts()
     {
-        var request = Templates.Render(new NotificationRequest(NotificationKind.SupervisorRequest, TestCases.Case()));
+        var request = Templates.Render(new NotificationRequest(NotificationKind.SupervisorRequest, TestCases.Parties()));
         Assert.Contains("Edit Job Seeker", request.TextBody, StringComparison.Ordinal);
         Assert.Contains("clear the Opt-Out check-box", request.TextBody, StringComparison.Ordinal);
         Assert.Contains("offer them an ESD WIOA staff member", request.TextBody, StringComparison.Ordinal);
         Assert.Contains(">Record the decision</a>", request.HtmlBody, StringComparison.Ordinal);
 
-        var reminder = Templates.Render(new NotificationRequest(NotificationKind.SupervisorReminder, TestCases.Case(), Attempt: 3));
+        var reminder = Templates.Render(new NotificationRequest(NotificationKind.SupervisorReminder, TestCases.Parties(), Attempt: 3));
         Assert.StartsWith("Reminder 3:", reminder.Subject, StringComparison.Ordinal);
         Assert.Contains("reminder 3", reminder.TextBody, StringComparison.Ordinal);
     }
@@ -197,7 +197,7 @@ public sealed partial class EmailTemplateTests
     [Fact]
     public void Client_email_asks_the_client_to_contact_the_supervisor()
     {
-        var m = Templates.Render(new NotificationRequest(NotificationKind.ClientContactSupervisor, TestCases.Case()));
+        var m = Templates.Render(new NotificationRequest(NotificationKind.ClientContactSupervisor, TestCases.Parties()));
         Assert.Contains("contact the ESD WIOA supervisor", m.Subject, StringComparison.Ordinal);
         Assert.Contains("Please contact the ESD WIOA supervisor, Pat Supervisor, at pat.supervisor@example.org", m.TextBody, StringComparison.Ordinal);
         Assert.Contains("opt in to data sharing", m.TextBody, StringComparison.Ordinal);
@@ -207,7 +207,7 @@ public sealed partial class EmailTemplateTests
     [Fact]
     public void Registration_email_says_to_choose_opt_in()
     {
-        var m = Templates.Render(new NotificationRequest(NotificationKind.ClientRegistrationInstructions, TestCases.Case()));
+        var m = Templates.Render(new NotificationRequest(NotificationKind.ClientRegistrationInstructions, TestCases.Parties()));
         Assert.Contains("choose Opt-In", m.Subject, StringComparison.Ordinal);
         Assert.Contains("choose 'Opt-In' to data sharing", m.TextBody, StringComparison.Ordinal);
         Assert.Contains("WorkSourceWA", m.TextBody, StringComparison.Ordinal);
@@ -222,7 +222,7 @@ public sealed partial class EmailTemplateTests
     [InlineData(NotificationKind.SupervisorOptInNotVisible)]
     [InlineData(NotificationKind.SupervisorCaseClosed)]
     public void Only_supervisor_and_escalation_emails_carry_a_decision_link(NotificationKind kind) =>
-        Assert.DoesNotContain("/api/decisions/", Templates.Render(new NotificationRequest(kind, TestCases.Case(), Outcome: CaseOutcome.Withdrawn)).HtmlBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("/api/decisions/", Templates.Render(new NotificationRequest(kind, TestCases.Parties(), Outcome: CaseOutcome.Withdrawn)).HtmlBody, StringComparison.Ordinal);
 
     [GeneratedRegex(@"https?://[^\s""<]+/api/decisions/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+")]
     private static partial Regex DecisionLink();

@@ -55,8 +55,10 @@ public sealed record ClientInfo(
     string SsnLast4,
     string ProtectedSsn)
 {
+    [JsonIgnore] // derived: not stored in the orchestration input
     public string FullName => $"{FirstName} {LastName}";
 
+    [JsonIgnore]
     public string SsnMasked => $"***-**-{SsnLast4}";
 }
 
@@ -72,6 +74,30 @@ public sealed record CaseInput(
     string Fingerprint,
     string Source,
     WorkflowPolicy Policy);
+
+/// <summary>
+/// The people on a case, as its emails need them: what the email activity is given instead of the whole
+/// <see cref="CaseInput"/>. No SSN (not even the last four digits), no fingerprint and no policy, so the email inputs in
+/// the orchestration history stay small (they are re-serialized at every replay) and hold no protected data.
+/// The property names are those of <see cref="CaseInput"/>, so an email input recorded with the whole case still reads.
+/// </summary>
+public sealed record CaseParties(string CaseId, CaseManagerInfo CaseManager, ClientContact Client, string Reason, Contact Supervisor, Contact EscalationContact)
+{
+    public static CaseParties Of(CaseInput c) => new(
+        c.CaseId,
+        c.CaseManager,
+        new ClientContact(c.Client.FirstName, c.Client.LastName, c.Client.Phone, c.Client.Email),
+        c.Reason,
+        c.Supervisor,
+        c.EscalationContact);
+}
+
+/// <summary>How the client is reached (a <see cref="ClientInfo"/> without its SSN fields).</summary>
+public sealed record ClientContact(string FirstName, string LastName, string Phone, string? Email)
+{
+    [JsonIgnore]
+    public string FullName => $"{FirstName} {LastName}";
+}
 
 /// <summary>What a closed case returns as the orchestration output.</summary>
 public sealed record CaseResult(string CaseId, CaseOutcome Outcome, string Detail, DateTime ClosedAt);

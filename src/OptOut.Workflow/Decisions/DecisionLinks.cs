@@ -43,7 +43,7 @@ public sealed class LinkOptions
 /// <summary>Creates the emailed decision link for a case.</summary>
 public interface IDecisionLinks
 {
-    string CreateLink(CaseInput c);
+    string CreateLink(CaseParties c);
 }
 
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TokenState>))]
@@ -65,7 +65,7 @@ public sealed class DecisionTokens(IOptions<LinkOptions> options, TimeProvider t
 {
     private readonly byte[] _key = Convert.FromBase64String(options.Value.SigningKey);
 
-    public string CreateLink(CaseInput c)
+    public string CreateLink(CaseParties c)
     {
         var token = Create(c.CaseId, c.Supervisor.Email);
         var baseUrl = options.Value.PublicBaseUrl!.ToString().TrimEnd('/');

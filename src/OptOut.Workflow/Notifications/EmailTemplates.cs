@@ -20,7 +20,7 @@ public sealed class EmailTemplates(IDecisionLinks links)
             NotificationKind.SupervisorRequest => (c.Supervisor, $"Opt-in request: {client} (case {c.CaseId})", SupervisorAsk(request, first: true)),
             NotificationKind.SupervisorReminder => (c.Supervisor, $"Reminder {request.Attempt}: opt-in request for {client} (case {c.CaseId})", SupervisorAsk(request, first: false)),
             NotificationKind.SupervisorEscalation => (c.EscalationContact, $"Escalation: no supervisor decision for {client} (case {c.CaseId})", Escalation(request)),
-            NotificationKind.ClientContactSupervisor => (new Contact(client, c.Client.Email ?? ""), "Please contact the ESD WIOA supervisor to opt in to data sharing", ClientContact(c)),
+            NotificationKind.ClientContactSupervisor => (new Contact(client, c.Client.Email ?? ""), "Please contact the ESD WIOA supervisor to opt in to data sharing", ClientContactSupervisor(c)),
             NotificationKind.ClientRegistrationInstructions => (new Contact(client, c.Client.Email ?? ""), "Set up your WorkSourceWA account (choose Opt-In)", ClientRegistration(c)),
             NotificationKind.CaseManagerUpdate => (CaseManager(c), $"Case {c.CaseId} ({client}): update", CaseManagerUpdate(request)),
             NotificationKind.CaseManagerOutcome => (CaseManager(c), $"Case {c.CaseId} ({client}) closed: {OutcomeTitle(request.Outcome)}", CaseManagerOutcome(request)),
@@ -97,7 +97,7 @@ public sealed class EmailTemplates(IDecisionLinks links)
         ];
     }
 
-    private static List<Para> ClientContact(CaseInput c) =>
+    private static List<Para> ClientContactSupervisor(CaseParties c) =>
     [
         new($"Hello {c.Client.FirstName},"),
         new($"Your case manager {c.CaseManager.Name} cannot see your WorkSourceWA information because it is set to not be shared (Opt-Out)."),
@@ -105,7 +105,7 @@ public sealed class EmailTemplates(IDecisionLinks links)
         new($"Questions? Reply to your case manager at {c.CaseManager.Email}."),
     ];
 
-    private static List<Para> ClientRegistration(CaseInput c) =>
+    private static List<Para> ClientRegistration(CaseParties c) =>
     [
         new($"Hello {c.Client.FirstName},"),
         new("To receive services, please set up your WorkSourceWA account at https://www.worksourcewa.com/ ."),
@@ -164,7 +164,7 @@ public sealed class EmailTemplates(IDecisionLinks links)
         return new EmailMessage($"stale-digest:{date}", to, subject, Text(paragraphs), Html(subject, paragraphs));
     }
 
-    private static Contact CaseManager(CaseInput c) => new(c.CaseManager.Name, c.CaseManager.Email);
+    private static Contact CaseManager(CaseParties c) => new(c.CaseManager.Name, c.CaseManager.Email);
 
     private static string Text(List<Para> paragraphs)
     {

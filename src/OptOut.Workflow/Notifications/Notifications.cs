@@ -25,8 +25,9 @@ public enum NotificationKind
 }
 
 /// <summary>What the orchestrator asks the notification activity to send. Idempotent per (case, kind, attempt).</summary>
-public sealed record NotificationRequest(NotificationKind Kind, CaseInput Case, int Attempt = 1, CaseOutcome? Outcome = null, string? Detail = null)
+public sealed record NotificationRequest(NotificationKind Kind, CaseParties Case, int Attempt = 1, CaseOutcome? Outcome = null, string? Detail = null)
 {
+    [JsonIgnore] // derived: not stored in the activity input
     public string MessageKey => $"{Case.CaseId}:{Kind}:{Attempt}";
 }
 

@@ -31,6 +31,7 @@ internal sealed class CaseFlow
 {
     private readonly TaskOrchestrationContext _ctx;
     private readonly CaseInput _case;
+    private readonly CaseParties _parties;
     private readonly CaseStatus _status;
     private readonly CaseStage? _resume;
     private readonly TaskOptions _retry;
@@ -40,6 +41,7 @@ internal sealed class CaseFlow
     {
         _ctx = context;
         _case = run.Case;
+        _parties = CaseParties.Of(run.Case);
         _status = run.Status ?? CaseStatus.For(run.Case);
         _resume = run.Resume;
         var r = run.Case.Policy.Retry;
@@ -85,15 +87,22 @@ internal sealed class CaseFlow
         var cm = _case.CaseManager;
         Record(CaseStage.Received, "Received", $"Case opened by {cm.Name} for office {cm.Office} (via {_case.Source}). Client {_case.Client.FullName}, SSN {_case.Client.SsnMasked}.");
 
+        // Both searches are read-only name and phone queries, so the statewide search is sent together with the office
+        // Quick Search (one orchestrator step instead of two); its result is only used when the office search misses, as
+        // the procedure's order requires. When the office search finds the client, the statewide result is still
+        // collected (no activity outlives the case) and its failure does not matter.
         Record(CaseStage.SearchingOffice, "Office Quick Search", $"Searching MIS in office {cm.Office}.");
-        var inOffice = await SearchAsync(cm.Office);
+        var officeSearch = SearchAsync(cm.Office);
+        var statewideSearch = SearchAsync(office: null);
+        var inOffice = await officeSearch;
         if (inOffice.Found)
         {
+            await SettledAsync(statewideSearch);
             return await CloseAsync(CaseOutcome.AlreadyInOffice, $"Quick Search found the client in office {cm.Office} (seeker {inOffice.SeekerId}).");
         }
 
         Record(CaseStage.SearchingStatewide, "Statewide search", "Not in the office; searching all participants (in: WorkSource).");
-        var statewide = await SearchAsync(office: null);
+        var statewide = await statewideSearch;
         if (statewide.Found)
         {
             return await AddToOfficeAndCloseAsync(statewide.SeekerId!, CaseOutcome.AddedFromStatewide, "Found statewide");
@@ -380,8 +389,21 @@ internal sealed class CaseFlow
             new SeekerQuery(_case.CaseId, _case.Client.FirstName, _case.Client.LastName, _case.Client.Phone, office),
             _retry);
 
+    /// <summary>Waits for an activity whose result is no longer needed; its failure is ignored.</summary>
+    private static async Task SettledAsync(Task activity)
+    {
+        try
+        {
+            await activity;
+        }
+        catch (TaskFailedException)
+        {
+            // not needed: the case no longer depends on it
+        }
+    }
+
     private Task<NotificationReceipt> NotifyAsync(NotificationKind kind, int attempt = 1, CaseOutcome? outcome = null, string? detail = null) =>
-        _ctx.CallActivityAsync<NotificationReceipt>(WorkflowNames.Notify, new NotificationRequest(kind, _case, attempt, outcome, detail), _retry);
+        _ctx.CallActivityAsync<NotificationReceipt>(WorkflowNames.Notify, new NotificationRequest(kind, _parties, attempt, outcome, detail), _retry);
 
     private void Record(CaseStage stage, string step, string detail)
     {

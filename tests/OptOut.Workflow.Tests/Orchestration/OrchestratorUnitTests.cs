@@ -54,6 +54,45 @@ public sealed class OrchestratorUnitTests
     }
 
     [Fact]
+    public async Task The_statewide_search_is_scheduled_with_the_office_search_and_used_only_when_the_office_misses()
+    {
+        var office = new TaskCompletionSource<SeekerMatch>();
+        var queries = new List<SeekerQuery>();
+        _ctx.CallActivityAsync<SeekerMatch>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.Search), Arg.Any<object?>(), Arg.Any<TaskOptions?>())
+            .Returns(ci =>
+            {
+                var q = (SeekerQuery)ci.ArgAt<object?>(1)!;
+                queries.Add(q);
+                return q.Office is null ? Task.FromResult(new SeekerMatch(true, "S-9")) : office.Task;
+            });
+        _ctx.CallActivityAsync<AddSeekerResult>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.AddToOffice), Arg.Any<object?>(), Arg.Any<TaskOptions?>())
+            .Returns(new AddSeekerResult(true, false));
+
+        var run = Run(CaseRun.Start(Case()));
+        Assert.Equal(["port-angeles", null], queries.Select(q => q.Office)); // both out before the office result is in
+        await _ctx.DidNotReceive().CallActivityAsync<AddSeekerResult>(Arg.Any<TaskName>(), Arg.Any<object?>(), Arg.Any<TaskOptions?>());
+        office.SetResult(new SeekerMatch(false, null));
+        var result = await run;
+
+        Assert.Equal(CaseOutcome.AddedFromStatewide, result.Outcome);
+        Assert.Equal(2, queries.Count);
+        await _ctx.Received(1).CallActivityAsync<AddSeekerResult>(Arg.Any<TaskName>(), Arg.Is<object?>(o => ((AddSeekerRequest)o!).SeekerId == "S-9"), Arg.Any<TaskOptions?>());
+    }
+
+    [Fact]
+    public async Task Found_in_office_does_not_depend_on_the_statewide_search_succeeding()
+    {
+        Search(office: true, found: true);
+        _ctx.CallActivityAsync<SeekerMatch>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.Search), Arg.Is<object?>(o => ((SeekerQuery)o!).Office == null), Arg.Any<TaskOptions?>())
+            .Returns(Task.FromException<SeekerMatch>(new TaskFailedException(WorkflowNames.Search, 1, new TaskFailureDetails("MisGatewayException", "MIS search failed with HTTP 503.", null, null, null))));
+
+        var result = await Run(CaseRun.Start(Case()));
+
+        Assert.Equal(CaseOutcome.AlreadyInOffice, result.Outcome);
+        Assert.Equal((NotificationKind.CaseManagerOutcome, CaseOutcome.AlreadyInOffice), (Assert.Single(_notified).Kind, _notified[0].Outcome));
+    }
+
+    [Fact]
     public async Task Opted_out_emails_supervisor_client_and_case_manager_together_then_waits_in_the_same_execution()
     {
         Search(office: true, found: false);
