@@ -288,6 +288,12 @@ if (only.Contains("sizes") && only.Length == 1)
     }
 
     Console.WriteLine($"orchestration runs (replay + new events each): {string.Join(",", host.HistorySizes(id))}");
+    var closed = await host.Client.GetInstanceAsync(id, getInputsAndOutputs: true, CancellationToken.None);
+    Console.WriteLine($"custom status when closed: {closed?.SerializedCustomStatus?.Length:N0} chars; input {closed?.SerializedInput?.Length:N0} chars");
+    if (args.Contains("--show"))
+    {
+        Console.WriteLine(closed?.SerializedCustomStatus);
+    }
     if (args.Contains("--show"))
     {
         foreach (var kind in new[] { "history:TaskScheduled", "history:ExecutionStarted" })
