@@ -8,6 +8,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -28,6 +29,14 @@ public static class InProcessEngine
     /// </summary>
     public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The default host watches its content root (the current directory, recursively) to reload appsettings files; the
+    /// engine's hosts read no such file, and with a watcher each, every file written under the repository (builds, a
+    /// developer's edits) woke every engine a test run or benchmark had started.
+    /// </summary>
+    private static void NoConfigWatch(IConfigurationBuilder configuration) =>
+        configuration.AddInMemoryCollection([new KeyValuePair<string, string?>("hostBuilder:reloadConfigOnChange", "false")]);
+
     /// <param name="service">The engine's store; it must also implement <see cref="IOrchestrationServiceClient"/>.</param>
     /// <param name="registry">Orchestrators and activities the worker runs.</param>
     /// <param name="services">The worker's own services (what activities and orchestrators are given).</param>
@@ -43,6 +52,7 @@ public static class InProcessEngine
             ?? throw new ArgumentException("The orchestration service must also be its client.", nameof(service));
         var address = $"http://127.0.0.1:{WorkflowTestHost.FreePort()}";
         var sidecar = Host.CreateDefaultBuilder()
+            .ConfigureHostConfiguration(NoConfigWatch)
             .ConfigureLogging(l => l.ClearProviders())
             .ConfigureWebHostDefaults(web =>
             {
@@ -67,6 +77,7 @@ public static class InProcessEngine
         var channel = GrpcChannel.ForAddress(address);
 
         var worker = Host.CreateDefaultBuilder()
+            .ConfigureHostConfiguration(NoConfigWatch)
             .ConfigureLogging(l =>
             {
                 l.ClearProviders();
