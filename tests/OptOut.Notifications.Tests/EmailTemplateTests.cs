@@ -74,7 +74,7 @@ public sealed partial class EmailTemplateTests
     [Fact]
     public void Client_without_email_gets_an_empty_recipient_that_the_activity_skips()
     {
-        var m = Templates.Render(new NotificationRequest(NotificationKind.ClientContactSupervisor, TestCases.Parties(clientEmail: null)));
+        var m = Templates.Render(new NotificationRequest(NotificationKind.ClientContactSupervisor, CaseParties.Of(TestCases.Case(clientEmail: null))));
         Assert.Equal("", m.To.Email);
     }
 
@@ -113,7 +113,7 @@ public sealed partial class EmailTemplateTests
     [MemberData(nameof(Kinds))]
     public void Script_in_names_reason_and_detail_is_encoded_in_html_and_raw_in_text(NotificationKind kind)
     {
-        var c = TestCases.Parties(firstName: Script, lastName: "\"><img src=x onerror=alert(2)>", reason: Script, caseManager: Script);
+        var c = CaseParties.Of(TestCases.Case(firstName: Script, lastName: "\"><img src=x onerror=alert(2)>", reason: Script, caseManager: Script));
         var m = Templates.Render(new NotificationRequest(kind, c, Outcome: CaseOutcome.Failed, Detail: Script));
 
         Assert.DoesNotContain("<script", m.HtmlBody, StringComparison.OrdinalIgnoreCase);
@@ -126,7 +126,7 @@ public sealed partial class EmailTemplateTests
     [Fact]
     public void Script_in_the_reason_reaches_the_supervisor_encoded_in_html_and_as_written_in_text()
     {
-        var m = Templates.Render(new NotificationRequest(NotificationKind.SupervisorRequest, TestCases.Parties(reason: Script)));
+        var m = Templates.Render(new NotificationRequest(NotificationKind.SupervisorRequest, CaseParties.Of(TestCases.Case(reason: Script))));
         Assert.Contains($"<p>Reason: {EncodedScript}</p>", m.HtmlBody, StringComparison.Ordinal);
         Assert.Contains($"Reason: {Script}\n", m.TextBody, StringComparison.Ordinal);
     }

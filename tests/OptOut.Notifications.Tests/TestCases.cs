@@ -17,15 +17,8 @@ internal static class TestCases
     public static DecisionTokens Tokens(TimeProvider? time = null, TimeSpan? lifetime = null, string signingKey = TestSettings.SigningKey, string baseUrl = BaseUrl) =>
         new(Options.Create(new LinkOptions { PublicBaseUrl = new Uri(baseUrl), SigningKey = signingKey, Lifetime = lifetime ?? TimeSpan.FromHours(1) }), time ?? TimeProvider.System);
 
-    /// <summary>The case as its emails see it (<see cref="CaseParties"/>).</summary>
-    public static CaseParties Parties(
-        string caseId = "case-tpl-1",
-        string firstName = "Elena",
-        string lastName = "Optout",
-        string reason = "Client wants to enroll in WIOA Adult training.",
-        string caseManager = "Casey Manager",
-        string? clientEmail = "elena@example.net") =>
-        CaseParties.Of(Case(caseId, firstName, lastName, reason, caseManager, clientEmail));
+    /// <summary>The default case as its emails see it (<see cref="CaseParties"/>).</summary>
+    public static CaseParties Parties() => CaseParties.Of(Case());
 
     public static CaseInput Case(
         string caseId = "case-tpl-1",
