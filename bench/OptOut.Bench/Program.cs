@@ -18,7 +18,9 @@ using OptOut.Workflow.Notifications;
 //   dotnet run -c Release --project bench/OptOut.Bench -- --quick  smoke run
 var quick = args.Contains("--quick");
 // --only scale,throughput,intake,history runs just those scenarios (for profiling one of them).
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? ["scale", "throughput", "intake", "history"];
+// --side ours|bare|procedure runs one side of the throughput scenario and nothing else (see below).
+var side = args.SkipWhile(a => a != "--side").Skip(1).FirstOrDefault();
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? (side is null ? ["scale", "throughput", "intake", "history"] : []);
 bool Run(string scenario) => only.Contains(scenario);
 var throughputN = quick ? 200 : 2000;
 var waitingN = quick ? 1000 : 10_000;
@@ -92,11 +94,8 @@ if (Run("scale"))
     Progress($"scale: escalation scan {scanSeconds:F2} s ({scan.Escalated.Count:N0} escalated)");
 }
 
-// ---- 1. Throughput: our opted-out → opted-in case vs the bare floor, same engine, same activity count. ----
-// A full-size warm-up round of each first (not reported), then measured rounds: ours, the bare floor, and the floor with
-// what the procedure requires of the engine (BareRun.ProcedureOf), so the gap splits into the engine's part and ours.
-// --side ours|bare|procedure runs only that side of the throughput scenario (warm-up and rounds), for profiling one side.
-var side = args.SkipWhile(a => a != "--side").Skip(1).FirstOrDefault();
+// ---- Diagnostic: --side ours|bare|procedure runs only that side of the throughput scenario (two warm-up rounds, then
+// three), for profiling one side; --allocations adds the bytes allocated per case by type. ----
 if (side is not null)
 {
     using var allocations = args.Contains("--allocations") ? new Allocations() : null;
@@ -121,6 +120,9 @@ if (side is not null)
     return 0;
 }
 
+// ---- 1. Throughput: our opted-out → opted-in case vs the bare floor, same engine, same activity count. ----
+// Full-size warm-up rounds of each first (not reported), then measured rounds: ours, the bare floor, and the floor with
+// what the procedure requires of the engine (BareRun.ProcedureOf), so the gap splits into the engine's part and ours.
 if (Run("throughput"))
 {
     // Warm-up at full size: with 200 the first measured round still ran at twice the CPU per case (JIT tiering,
@@ -293,9 +295,6 @@ if (only.Contains("sizes") && only.Length == 1)
     if (args.Contains("--show"))
     {
         Console.WriteLine(closed?.SerializedCustomStatus);
-    }
-    if (args.Contains("--show"))
-    {
         foreach (var kind in new[] { "history:TaskScheduled", "history:ExecutionStarted" })
         {
             Console.WriteLine($"largest {kind}: {host.Durable.For(id).Where(r => r.Kind == kind).MaxBy(r => r.Json.Length)?.Json}");
