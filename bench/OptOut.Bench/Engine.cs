@@ -157,8 +157,10 @@ internal sealed partial class BenchNotifier : INotifier
     public long EarlyAttempts => Interlocked.Read(ref _early);
 
     /// <summary>
-    /// Called by the engine after every stored step: when a case's published stage is AwaitingSupervisor (which only
-    /// the waiting execution publishes), the supervisor can decide now.
+    /// Called by the engine after every stored step: when a case's published stage is AwaitingSupervisor and its
+    /// request email has gone, the supervisor can decide now. The stage is published in the step that schedules the
+    /// emails, so the first such step often comes before the email is sent; the step after the emails (which sets the
+    /// reminder timer) shows the stage again and finds the email.
     /// </summary>
     public void OnCommitted(OrchestrationState state)
     {
@@ -287,7 +289,7 @@ internal sealed class SupervisorWaits
 
     public int Count => _waiting.Count;
 
-    /// <summary>Only the waiting execution publishes AwaitingSupervisor, so this is the moment a decision is accepted.</summary>
+    /// <summary>From the step that publishes AwaitingSupervisor (with the emails) a decision is accepted.</summary>
     public static bool IsWaiting(OrchestrationState state) =>
         state.OrchestrationStatus == OrchestrationStatus.Running
         && state.Status is { } status

@@ -52,8 +52,9 @@ public sealed class BrowserFlowTests(LocalHostFixture host, ITestOutputHelper ou
             var link = await recordLink.GetAttributeAsync("href") ?? throw new InvalidOperationException("The email has no decision link.");
             Assert.StartsWith($"{host.BaseUrl}/api/decisions/", link, StringComparison.Ordinal);
 
-            // Mail scanners and previews: HEAD and GET of the link change nothing.
-            var before = await host.CaseAsync(caseId);
+            // Mail scanners and previews: HEAD and GET of the link change nothing. (The link works as soon as the email
+            // lands; wait for the case to record the step's emails so the timeline comparison is exact.)
+            var before = await host.WaitForEmailsRecordedAsync(caseId);
             using (var head = await host.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, link)))
             using (var get = await host.Http.GetAsync(link))
             {

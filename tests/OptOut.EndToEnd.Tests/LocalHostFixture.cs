@@ -125,16 +125,20 @@ public sealed partial class LocalHostFixture : IAsyncLifetime
 
     /// <summary>
     /// The supervisor's decision link as a recipient gets it: found on the dev mailbox page (fed by the SendGrid sink),
-    /// opened, and read from the email's "Record the decision" button. Returns once the case waits on the supervisor:
-    /// the request goes out together with the client's and the case manager's emails, and the case starts waiting
-    /// right after all three have gone (a person reading the email is never that quick).
+    /// opened, and read from the email's "Record the decision" button. The link works as soon as the email lands (the
+    /// case waits from the step that schedules the emails); this returns once all three emails of that step are
+    /// recorded on the case, so a test comparing the case before and after sees no step still landing.
     /// </summary>
     public async Task<string> DecisionLinkFromMailboxAsync(string caseId)
     {
         var link = await ReadDecisionLinkAsync(caseId);
-        await WaitForCaseAsync(caseId, c => Stage(c) == "AwaitingSupervisor");
+        await WaitForEmailsRecordedAsync(caseId);
         return link;
     }
+
+    /// <summary>Until the case waits on the supervisor and its timeline records the emails of that step.</summary>
+    public Task<JsonElement> WaitForEmailsRecordedAsync(string caseId) =>
+        WaitForCaseAsync(caseId, c => Stage(c) == "AwaitingSupervisor" && c.GetProperty("timeline").EnumerateArray().Any(t => t.GetProperty("step").GetString() == "Supervisor emailed"));
 
     private async Task<string> ReadDecisionLinkAsync(string caseId)
     {

@@ -95,7 +95,7 @@ public sealed class HttpFunctionsTests : IAsyncLifetime
     {
         var post = Json("POST", "/api/cases", Requests.For("S-1006", "fn-decide"));
         await RunAsync(post, await _functions.CreateCase(post.Request, _host.Client));
-        await _host.WaitForStageAsync("fn-decide", Workflow.Cases.CaseStage.AwaitingSupervisor);
+        await _host.WaitForSupervisorEmailedAsync("fn-decide");
         var email = _host.Mailbox.For("fn-decide").First(m => m.Message.Subject.StartsWith("Opt-in request", StringComparison.Ordinal));
         var token = email.Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
 

@@ -148,5 +148,7 @@ public sealed class SsnInResponsesTests : IAsyncLifetime
     /// Until the case waits on its supervisor: the orchestrator publishes that stage in the step that starts listening
     /// for the decision and sets the reminder timer, so a decision posted from now on reaches a live waiter.
     /// </summary>
-    private Task WaitUntilWaitingAsync(string caseId) => WaitForAsync(caseId, "\"stage\":\"AwaitingSupervisor\"");
+    // The stage is AwaitingSupervisor from the step that schedules the emails; the test reads the emailed link, so it
+    // waits until the step that sent it is recorded.
+    private Task WaitUntilWaitingAsync(string caseId) => WaitForAsync(caseId, "\"Supervisor emailed\"");
 }

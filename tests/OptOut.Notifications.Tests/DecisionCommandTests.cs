@@ -122,7 +122,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
     private async Task<(string CaseId, string Token)> WaitingCaseAsync(string seeker, string caseId, string office = "port-angeles")
     {
         await Host.StartAsync(Requests.For(seeker, caseId, office));
-        await Host.WaitForStageAsync(caseId, CaseStage.AwaitingSupervisor);
+        await Host.WaitForSupervisorEmailedAsync(caseId);
         var email = Assert.Single(Host.Mailbox.For(caseId), m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1");
         var token = email.Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
         return (caseId, token);

@@ -116,9 +116,10 @@ public sealed class WorkflowTestHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Until the engine has stored the step in which the case waits (AwaitingSupervisor or AwaitingRegistration): the
-    /// step that publishes a waiting stage is the one that starts listening for events and sets the timer, so events
-    /// raised from now on reach a live waiter (docs/intake.md, "Events and continue-as-new").
+    /// Until the engine has stored the step in which the case waits (AwaitingSupervisor or AwaitingRegistration) and
+    /// sets its timer: the waiting stage is published one step earlier, with the emails, and events raised from then
+    /// on are buffered until a waiter takes them; this waits for the timer so the waiters are live
+    /// (docs/intake.md, "Events and continue-as-new").
     /// </summary>
     public async Task WaitUntilWaitingAsync(string caseId, TimeSpan? timeout = null)
     {
@@ -144,6 +145,13 @@ public sealed class WorkflowTestHost : IAsyncDisposable
 
     public Task<CaseView> WaitForStageAsync(string caseId, CaseStage stage, TimeSpan? timeout = null) =>
         WaitForAsync(caseId, v => v.Stage == stage.ToString(), timeout);
+
+    /// <summary>
+    /// Until the supervisor's request email has gone and the step is recorded. The stage is AwaitingSupervisor from the
+    /// step that schedules the emails, so a test that reads the emailed link waits for this, not for the stage alone.
+    /// </summary>
+    public Task<CaseView> WaitForSupervisorEmailedAsync(string caseId, TimeSpan? timeout = null) =>
+        WaitForAsync(caseId, v => v.Stage == nameof(CaseStage.AwaitingSupervisor) && v.Timeline.Any(t => t.Step == "Supervisor emailed"), timeout);
 
     public Task<CaseView> WaitForClosedAsync(string caseId, TimeSpan? timeout = null) =>
         WaitForAsync(caseId, v => v.IsClosed && v.Status is "Completed" or "Failed" or "Terminated", timeout);

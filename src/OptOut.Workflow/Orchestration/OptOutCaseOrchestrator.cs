@@ -126,9 +126,15 @@ internal sealed class CaseFlow
 
         Record(CaseStage.CheckingOptOut, "Opted out", $"The Opt-Out Lookup report shows {lookup.LastName}, {lookup.FirstName}: the client has opted out of data sharing.");
 
+        // The case waits for the supervisor from the moment the request email is scheduled: the stage is published in
+        // the step that schedules the emails, so the emailed link already works when the email lands (the supervisor
+        // can open it before the other two emails are sent). A decision or withdrawal that arrives while the emails are
+        // in flight is buffered by the SDK and taken by the waiter AwaitSupervisorAsync creates in this execution.
         // The three emails do not depend on one another, so they go out together (one orchestrator step instead of three).
         // If one still fails after its retries, the case closes as Failed and the case manager is told why.
         _status.WaitingSince = Now;
+        _status.Stage = CaseStage.AwaitingSupervisor;
+        Publish();
         var hasClientEmail = !string.IsNullOrWhiteSpace(_case.Client.Email);
         var supervisor = NotifyAsync(NotificationKind.SupervisorRequest);
         Task client = hasClientEmail ? NotifyAsync(NotificationKind.ClientContactSupervisor) : Task.CompletedTask;
@@ -137,10 +143,10 @@ internal sealed class CaseFlow
             detail: $"the client has opted out of data sharing. ESD WIOA supervisor {_case.Supervisor.Name} ({_case.Supervisor.Email}) is being emailed."
                 + (hasClientEmail ? " The client is being emailed and asked to contact the supervisor." : " The client has no email address on the case: please ask the client to contact the supervisor."));
         await Task.WhenAll(supervisor, client, caseManager);
-        Record(CaseStage.CheckingOptOut, "Supervisor emailed", $"ESD WIOA supervisor {_case.Supervisor.Name} asked to help the client opt in (client name, phone and reason included).");
+        Record(CaseStage.AwaitingSupervisor, "Supervisor emailed", $"ESD WIOA supervisor {_case.Supervisor.Name} asked to help the client opt in (client name, phone and reason included).");
         if (hasClientEmail)
         {
-            Record(CaseStage.CheckingOptOut, "Client emailed", "Client asked to contact the ESD WIOA supervisor to opt in.");
+            Record(CaseStage.AwaitingSupervisor, "Client emailed", "Client asked to contact the ESD WIOA supervisor to opt in.");
         }
 
         return await WaitAsync(CaseStage.AwaitingSupervisor);
@@ -149,8 +155,9 @@ internal sealed class CaseFlow
     // Step 2b: the client has no WorkSourceWA account.
     private async Task<CaseResult> StartRegistrationAsync()
     {
+        // As for the supervisor: the case is waiting (and can be withdrawn) from the step that schedules the emails.
         _status.WaitingSince = Now;
-        Record(CaseStage.SearchingStatewide, "Registration needed", "The client has no WorkSourceWA account; they must register and choose Opt-In.");
+        Record(CaseStage.AwaitingRegistration, "Registration needed", "The client has no WorkSourceWA account; they must register and choose Opt-In.");
         var hasClientEmail = !string.IsNullOrWhiteSpace(_case.Client.Email);
         Task client = hasClientEmail ? NotifyAsync(NotificationKind.ClientRegistrationInstructions) : Task.CompletedTask;
         var caseManager = NotifyAsync(
@@ -159,15 +166,15 @@ internal sealed class CaseFlow
         await Task.WhenAll(client, caseManager);
         if (hasClientEmail)
         {
-            Record(CaseStage.SearchingStatewide, "Client emailed", "Registration instructions sent (choose Opt-In during registration).");
+            Record(CaseStage.AwaitingRegistration, "Client emailed", "Registration instructions sent (choose Opt-In during registration).");
         }
 
         return await WaitAsync(CaseStage.AwaitingRegistration);
     }
 
-    // The first wait runs in this execution: the stage is published in the same step that starts listening, so a
-    // decision or withdrawal (accepted only at waiting stages) always reaches a live waiter. Later waits, after a timer,
-    // continue-as-new (see below).
+    // The first wait runs in this execution. Its stage was already published in the step that scheduled the emails;
+    // a decision or withdrawal (accepted only at waiting stages) that came in since is buffered by the SDK and taken
+    // by the first waiter for it, so none is lost. Later waits, after a timer, continue-as-new (see below).
     private Task<CaseResult> WaitAsync(CaseStage stage)
     {
         _status.Stage = stage;

@@ -140,7 +140,7 @@ public sealed class StaleCaseScannerTests : IAsyncLifetime
     {
         // Continue-as-new restarts an instance's CreatedAt at every reminder; WaitingSince in the custom status does not.
         var a = await _host.StartAsync(Requests.For("S-1005", "since-a"));
-        var waiting = await _host.WaitForStageAsync(a, CaseStage.AwaitingSupervisor);
+        var waiting = await _host.WaitForSupervisorEmailedAsync(a);
         Assert.NotNull(waiting.WaitingSince);
 
         var justBefore = new FakeTimeProvider(new DateTimeOffset(DateTime.SpecifyKind(waiting.WaitingSince!.Value, DateTimeKind.Utc)).AddMilliseconds(500));

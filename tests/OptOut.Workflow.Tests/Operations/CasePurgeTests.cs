@@ -31,7 +31,7 @@ public sealed class CasePurgeTests : IAsyncLifetime
     {
         // Oldest: a case still waiting on its supervisor. Then an old closed case, then (later) a newer closed case.
         var running = await _host.StartAsync(Requests.For("S-1005", "purge-running"));
-        await _host.WaitForStageAsync(running, CaseStage.AwaitingSupervisor);
+        await _host.WaitForSupervisorEmailedAsync(running);
         var oldClosed = await _host.StartAsync(Requests.For("S-1001", "purge-old"));
         await _host.WaitForClosedAsync(oldClosed);
         await Task.Delay(300);

@@ -119,7 +119,9 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
     public async Task Step4_and_5_opted_out_client_supervisor_emailed_with_decision_link_and_client_asked_to_call()
     {
         var id = await _host.StartAsync(Requests.For("S-1006", "b5"));
-        var c = await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        // The stage is AwaitingSupervisor from the step that schedules the emails; wait for them to be recorded.
+        var c = await _host.WaitForAsync(id, v => v.Timeline.Any(t => t.Step == "Client emailed"));
+        Assert.Equal(nameof(CaseStage.AwaitingSupervisor), c.Stage);
 
         Assert.Equal(["Received", "Office Quick Search", "Statewide search", "Opt-Out Lookup", "Opted out", "Supervisor emailed", "Client emailed"], Steps(c));
         Assert.Contains("Staysout, Farid", c.Timeline.Single(t => t.Step == "Opted out").Detail, StringComparison.Ordinal);
@@ -141,7 +143,7 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
     {
         _host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2051", FirstName = "Jun", LastName = "Noemail", Phone = "360-555-0151", Ssn = "521220051", OptedOut = true });
         var id = await _host.StartAsync(WithSsn(Requests.For("S-1006", "b5b", clientEmail: null), "Jun", "Noemail", "360-555-0151", "521-22-0051"));
-        var c = await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        var c = await _host.WaitForSupervisorEmailedAsync(id);
 
         Assert.DoesNotContain("Client emailed", Steps(c));
         Assert.DoesNotContain(Key(id, NotificationKind.ClientContactSupervisor), Keys(id));
@@ -153,7 +155,7 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
     public async Task Step6a_opted_in_decision_verifies_visibility_adds_to_office_and_tells_case_manager_to_enroll()
     {
         var id = await _host.StartAsync(Requests.For("S-1005", "b7"));
-        await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        await _host.WaitForSupervisorEmailedAsync(id);
         _host.Mis.OptIn("S-1005"); // the supervisor clears the Opt-Out box in MIS
         Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, "Spoke with Elena.", default)).Disposition);
         var c = await _host.WaitForClosedAsync(id);
@@ -169,7 +171,7 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
     public async Task Step6a_opted_in_but_still_hidden_after_retries_fails_and_tells_supervisor_and_case_manager()
     {
         var id = await _host.StartAsync(Requests.For("S-1007", "b7b"));
-        await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        await _host.WaitForSupervisorEmailedAsync(id);
         _host.Mis.OptIn("S-1007");
         await _host.Cases.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, null, default);
         var c = await _host.WaitForClosedAsync(id);
@@ -186,7 +188,7 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
     {
         _host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2061", FirstName = "Omar", LastName = "Remains", Phone = "360-555-0161", Ssn = "521220061", OptedOut = true });
         var id = await _host.StartAsync(WithSsn(Requests.For("S-1006", "b8"), "Omar", "Remains", "360-555-0161", "521-22-0061"));
-        await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        await _host.WaitForSupervisorEmailedAsync(id);
         await _host.Cases.DecideAsync(TokenFor(id), DecisionChoice.RemainOptedOut, "Prefers ESD staff.", default);
         var c = await _host.WaitForClosedAsync(id);
 
@@ -203,7 +205,7 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
     {
         _host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2091", FirstName = "Kai", LastName = "Withdraw", Phone = "360-555-0191", Ssn = "521220091", OptedOut = true });
         var id = await _host.StartAsync(WithSsn(Requests.For("S-1006", "b9"), "Kai", "Withdraw", "360-555-0191", "521-22-0091"));
-        await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        await _host.WaitForSupervisorEmailedAsync(id);
         var token = TokenFor(id);
 
         Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.WithdrawAsync(id, "Client moved away.", default)).Disposition);

@@ -85,7 +85,7 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         for (var i = 0; i < offsets.Length; i++)
         {
             var id = await Start($"W-3{i}", "Rita", $"Race{(char)('a' + i)}", $"52133010{i}");
-            var waiting = await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+            var waiting = await _host.WaitForSupervisorEmailedAsync(id);
             cases.Add((id, waiting.WaitingSince!.Value));
         }
 
@@ -130,6 +130,73 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         Assert.Contains("Reminder sent", sent.Timeline.Select(t => t.Step));
         Assert.Contains(host.Mailbox.For(id), m => m.Message.Key == $"{id}:{NotificationKind.SupervisorReminder}:1");
         await host.Cases.WithdrawAsync(id, "test cleanup", default);
+    }
+
+    [Fact]
+    public async Task The_emailed_link_works_as_soon_as_the_email_lands_even_while_the_other_emails_are_still_going_out()
+    {
+        // Seen on a CI run: the supervisor opened the link while the case manager's email was still being sent, and the
+        // page said "not waiting for a supervisor decision". The case now waits from the step that schedules the emails.
+        await using var host = await WorkflowTestHost.StartAsync(
+            services: services => services.AddSingleton<INotifier>(sp => new GatedNotifier(sp.GetRequiredService<InMemoryMailbox>(), $":{NotificationKind.CaseManagerUpdate}:1")));
+        var gate = (GatedNotifier)host.Services.GetRequiredService<INotifier>();
+        var id = await host.StartAsync(Requests.For("S-1005", "W-early-link"));
+
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var request = await WaitForEmailAsync(host, id, NotificationKind.SupervisorRequest);
+        var token = request.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
+        var inspected = await host.Cases.InspectDecisionAsync(token, default);
+        Assert.True(inspected.Disposition == Intake.CommandDisposition.Accepted, $"{inspected.Disposition}: {inspected.Message}");
+        Assert.Equal(nameof(CaseStage.AwaitingSupervisor), inspected.Case!.Stage);
+        Assert.Equal(Intake.CommandDisposition.Accepted, (await host.Cases.DecideAsync(token, DecisionChoice.RemainOptedOut, "decided early", default)).Disposition);
+
+        // The decision came in while the orchestrator was still waiting on the emails: it is buffered, not lost.
+        var stillSending = await host.Cases.GetAsync(id, default);
+        Assert.False(stillSending!.IsClosed);
+        gate.Release.TrySetResult();
+        var closed = await host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
+        Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), closed.Outcome);
+        Assert.Contains("decided early", closed.Timeline.Single(t => t.Step == "Supervisor decision").Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_withdrawal_while_the_registration_emails_are_going_out_is_not_lost()
+    {
+        await using var host = await WorkflowTestHost.StartAsync(
+            services: services => services.AddSingleton<INotifier>(sp => new GatedNotifier(sp.GetRequiredService<InMemoryMailbox>(), $":{NotificationKind.CaseManagerUpdate}:1")));
+        var gate = (GatedNotifier)host.Services.GetRequiredService<INotifier>();
+        host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2093", FirstName = "Rue", LastName = "Early", Phone = "360-555-0193", Ssn = "521220093", Registered = false });
+        var request = Requests.For("S-1003", "W-early-withdraw", hasAccount: false);
+        request.Client!.FirstName = "Rue";
+        request.Client.LastName = "Early";
+        request.Client.Phone = "360-555-0193";
+        request.Client.Ssn = "521-22-0093";
+        var id = await host.StartAsync(request);
+
+        await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var waiting = await host.WaitForAsync(id, v => v.Stage == nameof(CaseStage.AwaitingRegistration));
+        Assert.False(waiting.IsClosed);
+        Assert.Equal(Intake.CommandDisposition.Accepted, (await host.Cases.WithdrawAsync(id, "client moved", default)).Disposition);
+        gate.Release.TrySetResult();
+        var closed = await host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
+        Assert.Equal(nameof(CaseOutcome.Withdrawn), closed.Outcome);
+    }
+
+    private static async Task<EmailMessage> WaitForEmailAsync(WorkflowTestHost host, string caseId, NotificationKind kind)
+    {
+        var key = $"{caseId}:{kind}:1";
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (host.Mailbox.For(caseId).FirstOrDefault(m => m.Message.Key == key) is { } sent)
+            {
+                return sent.Message;
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"No {kind} email for {caseId}.");
     }
 
     /// <summary>Holds the email whose key ends with <c>keySuffix</c> until released; sends everything else at once.</summary>

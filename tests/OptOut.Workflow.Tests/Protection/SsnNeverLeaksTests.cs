@@ -78,7 +78,7 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
         _host.Mis.Register("S-1003");
         foreach (var id in new[] { "leak-1005", "leak-1006", "leak-1006-w", "leak-1007" })
         {
-            await HostOf(id).WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+            await HostOf(id).WaitForSupervisorEmailedAsync(id);
             await HostOf(id).WaitUntilWaitingAsync(id);
         }
 
@@ -144,7 +144,7 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
     public async Task Logs_carry_the_case_id_as_a_structured_value_and_no_client_details()
     {
         var id = await _host.StartAsync(Requests.For("S-1005", "log-pii-1", clientEmail: "elena.optout@example.net"));
-        await _host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
+        await _host.WaitForSupervisorEmailedAsync(id);
         await _host.WaitUntilWaitingAsync(id);
         Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.WithdrawAsync(id, "Elena asked to stop.", CancellationToken.None)).Disposition);
         await _host.WaitForClosedAsync(id);
