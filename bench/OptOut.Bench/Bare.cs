@@ -10,11 +10,24 @@ namespace OptOut.Bench;
 /// as a durable timer (the reminder) raced against three event waiters and cancelled when the event wins, and an
 /// orchestration input as long as a real case's.
 /// </summary>
-internal sealed record BareRun(bool Procedure, string Payload)
+internal sealed record BareRun(bool Retry, bool Race, string Payload)
 {
-    public static readonly BareRun Floor = new(false, "");
+    public static readonly BareRun Floor = new(false, false, "");
 
-    public static BareRun ProcedureOf(int inputChars) => new(true, new string('x', Math.Max(0, inputChars - 40)));
+    public bool Procedure => Retry || Race || Payload.Length > 0;
+
+    public static BareRun ProcedureOf(int inputChars) => new(true, true, PayloadOf(inputChars));
+
+    /// <summary>One of the procedure's three engine costs alone ("retry", "race" or "input"), to split that gap.</summary>
+    public static BareRun Part(string part, int inputChars) => part switch
+    {
+        "retry" => new(true, false, ""),
+        "race" => new(false, true, ""),
+        "input" => new(false, false, PayloadOf(inputChars)),
+        _ => throw new ArgumentException($"unknown part {part}: retry, race or input"),
+    };
+
+    private static string PayloadOf(int inputChars) => new('x', Math.Max(0, inputChars - 40));
 }
 
 /// <summary>
@@ -33,7 +46,7 @@ internal sealed class BareOrchestrator : TaskOrchestrator<BareRun, int>
 
     public override async Task<int> RunAsync(TaskOrchestrationContext context, BareRun input)
     {
-        var options = input.Procedure ? Retry : null;
+        var options = input.Retry ? Retry : null;
         var sum = 0;
         for (var i = 0; i < Before; i++)
         {
@@ -41,7 +54,7 @@ internal sealed class BareOrchestrator : TaskOrchestrator<BareRun, int>
         }
 
         context.SetCustomStatus(Waiting);
-        if (input.Procedure)
+        if (input.Race)
         {
             using var cts = new CancellationTokenSource();
             var go = context.WaitForExternalEvent<string>("Go", cts.Token);

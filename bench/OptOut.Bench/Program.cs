@@ -99,7 +99,7 @@ if (Run("scale"))
 if (side is not null)
 {
     using var allocations = args.Contains("--allocations") ? new Allocations() : null;
-    var inputChars = side == "procedure" ? (await OursAsync(quick ? 200 : throughputN, "warm-up")).InputChars : 0;
+    var inputChars = side.StartsWith("procedure", StringComparison.Ordinal) ? (await OursAsync(quick ? 200 : throughputN, "warm-up")).InputChars : 0;
     for (var round = 0; round <= (quick ? 1 : 4); round++)
     {
         var label = round <= (quick ? 0 : 1) ? "warm-up" : "";
@@ -107,6 +107,8 @@ if (side is not null)
         {
             "ours" => await OursAsync(throughputN, label),
             "bare" => await BareAsync(throughputN, BareRun.Floor, label),
+            // procedure:retry, procedure:race, procedure:input: one of the procedure floor's three engine costs alone.
+            _ when side.StartsWith("procedure:", StringComparison.Ordinal) => await BareAsync(throughputN, BareRun.Part(side["procedure:".Length..], inputChars), label),
             _ => await BareAsync(throughputN, BareRun.ProcedureOf(inputChars), label),
         };
         Progress($"{side} round {round}{(label.Length > 0 ? " (warm-up)" : "")}: {r}");
@@ -127,9 +129,10 @@ if (Run("throughput"))
 {
     // Warm-up at full size: with 200 the first measured round still ran at twice the CPU per case (JIT tiering,
     // GC heap growth), which made round 1 an outlier.
-    // Two warm-up rounds of each side: after one, the JIT was still compiling (tier-up of the engine's, SDK's and our
-    // code) for 0.4-1.0 ms per case in the next round, more for our workflow (more code) than for the floors.
-    var warmUps = quick ? 1 : 2;
+    // Three warm-up rounds of each side: after one, the JIT was still compiling (tier-up of the engine's, SDK's and our
+    // code) for 0.4-1.0 ms per case in the next round, more for our workflow (more code) than for the floors; after two,
+    // it still compiled some hundreds of methods in the first measured round.
+    var warmUps = quick ? 1 : 3;
     var warm = await OursAsync(throughputN, "warm-up");
     var procedure = BareRun.ProcedureOf(warm.InputChars);
     for (var w = 0; w < warmUps; w++)
@@ -142,7 +145,7 @@ if (Run("throughput"))
         await BareAsync(throughputN, BareRun.Floor, "warm-up");
         await BareAsync(throughputN, procedure, "warm-up");
     }
-    var rounds = quick ? 1 : 3;
+    var rounds = quick ? 1 : 5;
     var ratios = new List<double>();
     var ownRatios = new List<double>();
     var engineRatios = new List<double>();
@@ -150,9 +153,18 @@ if (Run("throughput"))
     var costs = new List<string>();
     for (var round = 1; round <= rounds; round++)
     {
-        var ours = await OursAsync(throughputN);
-        var bare = await BareAsync(throughputN, BareRun.Floor);
-        var floor = await BareAsync(throughputN, procedure);
+        // The order of the three sides rotates from round to round, so no side always runs right after the same one.
+        Round ours = null!, bare = null!, floor = null!;
+        foreach (var which in Enumerable.Range(0, 3).Select(k => (k + round - 1) % 3))
+        {
+            switch (which)
+            {
+                case 0: ours = await OursAsync(throughputN); break;
+                case 1: bare = await BareAsync(throughputN, BareRun.Floor); break;
+                default: floor = await BareAsync(throughputN, procedure); break;
+            }
+        }
+
         ratios.Add(ours.Rate / bare.Rate);
         ownRatios.Add(ours.Rate / floor.Rate);
         engineRatios.Add(floor.Rate / bare.Rate);
