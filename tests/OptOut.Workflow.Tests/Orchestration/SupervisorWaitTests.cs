@@ -144,7 +144,7 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
 
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var request = await WaitForEmailAsync(host, id, NotificationKind.SupervisorRequest);
-        var token = request.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
+        var token = TokenIn(request);
         var inspected = await host.Cases.InspectDecisionAsync(token, default);
         Assert.True(inspected.Disposition == Intake.CommandDisposition.Accepted, $"{inspected.Disposition}: {inspected.Message}");
         Assert.Equal(nameof(CaseStage.AwaitingSupervisor), inspected.Case!.Stage);
@@ -230,6 +230,7 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
     }
 
     private string TokenFor(string caseId) =>
-        _host.Mailbox.For(caseId).First(m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1")
-            .Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
+        TokenIn(_host.Mailbox.For(caseId).First(m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1").Message);
+
+    private static string TokenIn(EmailMessage email) => email.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
 }
