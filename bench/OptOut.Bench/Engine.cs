@@ -1,11 +1,12 @@
-using System.Diagnostics;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using DurableTask.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.DurableTask.Testing.Sidecar;
+using OptOut.DevTools;
 using OptOut.Testing;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Hosting;
@@ -49,6 +50,7 @@ internal static class Engine
             (s, c) =>
             {
                 s.AddOptOutWorkflow(c);
+                s.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>();
                 s.AddSingleton<IMisGateway>(mis);
                 s.AddSingleton<INotifier>(mail);
             },

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using OptOut.Infrastructure;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Telemetry;
 
@@ -15,6 +16,7 @@ builder.ConfigureFunctionsWebApplication();
 builder.Services.AddOptOutWorkflow(builder.Configuration);
 builder.Services.AddHttpMisGateway(builder.Configuration);
 builder.Services.AddSendGridNotifier(builder.Configuration);
+builder.Services.AddTableDecisionLedger(builder.Configuration);
 
 // Telemetry: OpenTelemetry traces (Functions invocations, Durable Task, the workflow's own spans tagged with the case id)
 // and metrics (cases started/closed by outcome, reminders, escalations), exported to Application Insights when its

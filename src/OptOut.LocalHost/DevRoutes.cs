@@ -2,9 +2,10 @@ using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
 using OptOut.Api;
+using OptOut.DevTools.Email;
+using OptOut.DevTools.Mis;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Intake;
-using OptOut.Workflow.Lookup.Simulator;
 using OptOut.Workflow.Notifications;
 using static OptOut.Api.HtmlPage;
 

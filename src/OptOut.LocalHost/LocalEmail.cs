@@ -1,3 +1,6 @@
+using OptOut.DevTools.Email;
+using OptOut.Infrastructure;
+using OptOut.Infrastructure.Email;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Notifications;
 

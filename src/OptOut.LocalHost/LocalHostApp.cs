@@ -3,11 +3,15 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Options;
 using OptOut.Api;
+using OptOut.DevTools;
+using OptOut.DevTools.Email;
+using OptOut.DevTools.Mis;
+using OptOut.Infrastructure;
 using OptOut.LocalHost.Durable;
+using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
-using OptOut.Workflow.Lookup.Simulator;
 
 namespace OptOut.LocalHost;
 
@@ -52,6 +56,7 @@ public static class LocalHostApp
         else
         {
             builder.Services.AddInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
+            builder.Services.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>(); // the engine forgets its cases on exit too
         }
 
         builder.Services.AddTransient(sp => sp.CreateCaseService(sp.GetRequiredService<DurableTaskClient>()));

@@ -1,5 +1,5 @@
 using System.Text;
-using OptOut.Workflow.Lookup.Simulator;
+using OptOut.DevTools.Mis;
 using static OptOut.Api.HtmlPage;
 
 namespace OptOut.LocalHost;

@@ -5,9 +5,10 @@ using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OptOut.DevTools.Email;
+using OptOut.DevTools.Mis;
 using OptOut.LocalHost;
 using OptOut.Testing;
-using OptOut.Workflow.Lookup.Simulator;
 using OptOut.Workflow.Notifications;
 
 namespace OptOut.EndToEnd.Tests;

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using OptOut.Infrastructure.Email;
 using OptOut.Workflow.Notifications;
 using SendGrid;
 using SendGrid.Helpers.Mail;

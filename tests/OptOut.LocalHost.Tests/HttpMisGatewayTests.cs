@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OptOut.Infrastructure;
+using OptOut.Infrastructure.Mis;
 using OptOut.Testing;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Lookup;

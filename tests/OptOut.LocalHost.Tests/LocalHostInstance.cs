@@ -1,12 +1,13 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OptOut.DevTools.Email;
+using OptOut.DevTools.Mis;
 using OptOut.Testing;
-using OptOut.Workflow.Lookup.Simulator;
 using OptOut.Workflow.Notifications;
 
 namespace OptOut.LocalHost.Tests;

@@ -2,8 +2,8 @@ using System.Net;
 using System.Text;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
+using OptOut.DevTools.Mis;
 using OptOut.Testing;
-using OptOut.Workflow.Lookup.Simulator;
 using OptOut.Workflow.Notifications;
 
 namespace OptOut.LocalHost.Tests;

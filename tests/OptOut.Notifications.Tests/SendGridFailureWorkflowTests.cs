@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using OptOut.Infrastructure;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Hosting;

@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OptOut.Infrastructure;
+using OptOut.Infrastructure.Email;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Hosting;

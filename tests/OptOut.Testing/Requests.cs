@@ -1,5 +1,5 @@
+using OptOut.DevTools.Mis;
 using OptOut.Workflow.Intake;
-using OptOut.Workflow.Lookup.Simulator;
 
 namespace OptOut.Testing;
 

@@ -14,11 +14,14 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OptOut.DevTools;
+using OptOut.DevTools.Email;
+using OptOut.DevTools.Mis;
+using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
-using OptOut.Workflow.Lookup.Simulator;
 using OptOut.Workflow.Notifications;
 
 namespace OptOut.Testing;
@@ -78,6 +81,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
                 s.AddSingleton(MisSimulator.Seeded());
                 s.AddSingleton<IMisGateway>(sp => sp.GetRequiredService<MisSimulator>());
                 s.AddSingleton<InMemoryMailbox>();
+                s.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>();
                 s.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
                 services?.Invoke(s);
             },

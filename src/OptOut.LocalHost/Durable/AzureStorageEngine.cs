@@ -10,7 +10,8 @@ using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Options;
 using OptOut.Workflow.Decisions;
-using OptOut.Workflow.Notifications;
+using OptOut.DevTools.Email;
+using OptOut.Infrastructure.Storage;
 
 namespace OptOut.LocalHost.Durable;
 
@@ -93,8 +94,8 @@ public static class AzureStorageEngine
 
         // The dev mailbox (behind the SendGrid sink) and the single-use decision ledger live in the same storage
         // account, so they survive a restart too.
-        services.AddSingleton<TableMailbox>();
-        services.AddSingleton<IDecisionLedger, TableDecisionLedger>();
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<TableMailbox>(sp, sp.GetRequiredService<LocalTables>().Mailbox));
+        services.AddSingleton<IDecisionLedger>(sp => new TableDecisionLedger(sp.GetRequiredService<LocalTables>().Decisions, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -19,8 +19,9 @@ namespace OptOut.Workflow.Hosting;
 public static class WorkflowServiceCollectionExtensions
 {
     /// <summary>
-    /// Registers everything the workflow needs except the two ports' implementations that differ per host:
-    /// <see cref="INotifier"/> (SendGrid or the local mailbox) and <see cref="IMisGateway"/> (see <see cref="AddHttpMisGateway"/>).
+    /// Registers everything the workflow needs except the implementations of its ports, which the host chooses:
+    /// <see cref="INotifier"/>, <see cref="IMisGateway"/> and <see cref="IDecisionLedger"/> (OptOut.Infrastructure in
+    /// production, OptOut.DevTools for the simulator and the dev mailbox).
     /// </summary>
     public static IServiceCollection AddOptOutWorkflow(this IServiceCollection services, IConfiguration configuration)
     {
@@ -38,56 +39,12 @@ public static class WorkflowServiceCollectionExtensions
         services.TryAddSingleton<SsnProtector>();
         services.TryAddSingleton<DecisionTokens>();
         services.TryAddSingleton<IDecisionLinks>(sp => sp.GetRequiredService<DecisionTokens>());
-        services.TryAddSingleton<IDecisionLedger, InMemoryDecisionLedger>();
         services.TryAddSingleton<EmailTemplates>();
 
         services.TryAddTransient<SearchSeekerActivity>();
         services.TryAddTransient<AddSeekerToOfficeActivity>();
         services.TryAddTransient<OptOutLookupActivity>();
         services.TryAddTransient<SendNotificationActivity>();
-        return services;
-    }
-
-    /// <summary>The MIS gateway over HTTP (docs/mis-gateway.md) with standard resilience: retries with backoff on 429/5xx/timeouts, circuit breaker.</summary>
-    public static IServiceCollection AddHttpMisGateway(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<MisOptions>()
-            .Bind(configuration.GetSection(MisOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.AddHttpClient<IMisGateway, HttpMisGateway>((sp, http) =>
-            {
-                var o = sp.GetRequiredService<IOptions<MisOptions>>().Value;
-                var baseUrl = o.BaseUrl!.ToString();
-                http.BaseAddress = new Uri(baseUrl.EndsWith('/') ? baseUrl : baseUrl + "/");
-                http.Timeout = TimeSpan.FromSeconds(o.TimeoutSeconds * 4);
-                if (!string.IsNullOrEmpty(o.ApiKey))
-                {
-                    http.DefaultRequestHeaders.Add("x-api-key", o.ApiKey);
-                }
-            })
-            .AddStandardResilienceHandler(r =>
-            {
-                r.Retry.MaxRetryAttempts = 3;
-                r.Retry.Delay = TimeSpan.FromMilliseconds(200);
-            });
-        return services;
-    }
-
-    /// <summary>Email through SendGrid (validated settings; resilient HttpClient: 429/5xx/timeouts retried 3 times with backoff).</summary>
-    public static IServiceCollection AddSendGridNotifier(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.AddOptions<SendGridOptions>()
-            .Bind(configuration.GetSection(SendGridOptions.Section))
-            .ValidateDataAnnotations()
-            .ValidateOnStart();
-        services.TryAddSingleton<SentEmailKeys>(_ => new SentEmailKeys());
-        services.AddHttpClient<INotifier, SendGridNotifier>()
-            .AddStandardResilienceHandler(r =>
-            {
-                r.Retry.MaxRetryAttempts = 3;
-                r.Retry.Delay = TimeSpan.FromMilliseconds(500);
-            });
         return services;
     }
 

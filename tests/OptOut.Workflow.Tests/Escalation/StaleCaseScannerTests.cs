@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using OptOut.DevTools.Email;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Escalation;

@@ -1,10 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
+using OptOut.DevTools.Mis;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
-using OptOut.Workflow.Lookup.Simulator;
 using OptOut.Workflow.Notifications;
 
 namespace OptOut.Workflow.Tests.Orchestration;

@@ -1,8 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
+using OptOut.DevTools.Email;
+using OptOut.DevTools.Mis;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
-using OptOut.Workflow.Lookup.Simulator;
 using OptOut.Workflow.Notifications;
 
 namespace OptOut.Workflow.Tests.Orchestration;

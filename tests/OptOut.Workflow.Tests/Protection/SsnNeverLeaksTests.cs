@@ -3,12 +3,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using OptOut.DevTools.Mis;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Intake;
-using OptOut.Workflow.Lookup.Simulator;
 using OptOut.Workflow.Notifications;
 
 namespace OptOut.Workflow.Tests.Protection;

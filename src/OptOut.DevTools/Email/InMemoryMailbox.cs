@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
+using OptOut.Workflow.Cases;
+using OptOut.Workflow.Notifications;
 
-namespace OptOut.Workflow.Notifications;
+namespace OptOut.DevTools.Email;
 
 /// <summary>An email as it was handed to the mail provider. <paramref name="From"/> is known when it came through the SendGrid sink.</summary>
 public sealed record StoredEmail(string Id, DateTimeOffset SentAt, EmailMessage Message, Contact? From = null);

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
+using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Protection;
 
-namespace OptOut.Workflow.Lookup.Simulator;
+namespace OptOut.DevTools.Mis;
 
 /// <summary>A participant in the simulated MIS.</summary>
 public sealed class SimulatedParticipant

@@ -3,10 +3,11 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OptOut.Workflow.Notifications;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 
-namespace OptOut.Workflow.Notifications;
+namespace OptOut.Infrastructure.Email;
 
 /// <summary>The "SendGrid" settings section.</summary>
 public sealed class SendGridOptions

@@ -1,8 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using System.Net;
 using System.Net.Http.Json;
+using OptOut.Workflow.Lookup;
 
-namespace OptOut.Workflow.Lookup;
+namespace OptOut.Infrastructure.Mis;
 
 /// <summary>The "Mis" settings section.</summary>
 public sealed class MisOptions

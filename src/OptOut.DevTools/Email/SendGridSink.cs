@@ -2,11 +2,16 @@ using System.Net.Mail;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OptOut.Infrastructure.Email;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Notifications;
 
-namespace OptOut.LocalHost;
+namespace OptOut.DevTools.Email;
 
 /// <summary>
 /// A SendGrid-compatible sink: <c>POST /v3/mail/send</c> with the v3 JSON the official client sends. It checks
@@ -14,12 +19,12 @@ namespace OptOut.LocalHost;
 /// uses), answers 202 with an X-Message-Id, and stores the message in the <see cref="InMemoryMailbox"/> that the dev
 /// mailbox page reads, de-duplicated by <c>custom_args.messageKey</c>. Errors use SendGrid's shape: <c>{"errors":[{"message","field","help"}]}</c>.
 /// </summary>
-internal static class SendGridSink
+public static class SendGridSink
 {
     public const string Path = "/v3/mail/send";
     private const int MaxBodyBytes = 2 * 1024 * 1024;
 
-    public static void MapSendGridSink(this WebApplication app) =>
+    public static void MapSendGridSink(this IEndpointRouteBuilder app) =>
         app.MapPost(Path, ReceiveAsync).DisableAntiforgery();
 
     internal static async Task<IResult> ReceiveAsync(HttpRequest request, IOptions<SendGridOptions> options, InMemoryMailbox mailbox, IServiceProvider services, CancellationToken ct)
@@ -64,7 +69,7 @@ internal static class SendGridSink
             }
 
             // With the durable store the mailbox is kept in Azurite too (and counts repeated sends); else in memory.
-            if (services.GetService<Durable.TableMailbox>() is { } durable)
+            if (services.GetService<TableMailbox>() is { } durable)
             {
                 await durable.SendAsync(message!, ct);
             }
