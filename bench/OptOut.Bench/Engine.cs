@@ -13,6 +13,8 @@ using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.UseCases;
+using OptOut.Workflow.UseCases.DecideCase;
 
 namespace OptOut.Bench;
 
@@ -174,10 +176,10 @@ internal sealed partial class BenchNotifier : INotifier
 
     /// <summary>
     /// Plays the supervisor: as soon as a case waits, records the opt-in in the MIS and posts the decision through the
-    /// same <see cref="CaseService.DecideAsync"/> the decision page uses (the signed, single-use token from the
+    /// same <see cref="DecideCaseHandler.DecideAsync"/> the decision page uses (the signed, single-use token from the
     /// supervisor's email). A refusal because the case is not waiting is retried after a short, growing pause.
     /// </summary>
-    public async Task DecideAsync(CaseService cases, BenchMis mis, CancellationToken cancellationToken)
+    public async Task DecideAsync(DecideCaseHandler cases, BenchMis mis, CancellationToken cancellationToken)
     {
         var pending = new List<Task>();
         await foreach (var caseId in _nowWaiting.Reader.ReadAllAsync(cancellationToken))
@@ -192,7 +194,7 @@ internal sealed partial class BenchNotifier : INotifier
         await Task.WhenAll(pending);
     }
 
-    private async Task DecideOneAsync(CaseService cases, string token, CancellationToken cancellationToken)
+    private async Task DecideOneAsync(DecideCaseHandler cases, string token, CancellationToken cancellationToken)
     {
         var pause = TimeSpan.FromMilliseconds(10);
         while (true)

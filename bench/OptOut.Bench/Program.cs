@@ -12,6 +12,9 @@ using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.UseCases.DecideCase;
+using OptOut.Workflow.UseCases.ListCases;
+using OptOut.Workflow.UseCases.StartCase;
 
 // Benchmarks for issue 7. One run measures everything side by side; ratios are what hold on a noisy machine.
 //   dotnet run -c Release --project bench/OptOut.Bench            full run (N=2,000; 10,000 waiting; 30 s intake)
@@ -47,16 +50,16 @@ if (Run("scale"))
         },
         waits.OnCommitted);
     var client = host.Services.GetRequiredService<DurableTaskClient>();
-    var cases = host.Services.CreateCaseService(client);
+    var cases = host.Services.CreateWithClient<StartCaseHandler>(client);
     var sw = Stopwatch.StartNew();
-    var first = await cases.StartAsync(Request("W-first"), "bench", default);
+    var first = await cases.HandleAsync(Request("W-first"), "bench", default);
     if (first.Disposition != StartDisposition.Created)
     {
         throw new InvalidOperationException($"bench request rejected: {first.Message} {string.Join("; ", first.Errors?.Select(e => $"{e.Key}: {string.Join(",", e.Value)}") ?? [])}");
     }
 
     await Parallel.ForAsync(1, waitingN, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
-        await cases.StartAsync(Request($"W{i:D5}"), "bench", ct));
+        await cases.HandleAsync(Request($"W{i:D5}"), "bench", ct));
     while (waits.Count < waitingN)
     {
         await Task.Delay(1000);
@@ -77,7 +80,7 @@ if (Run("scale"))
     string? token = null;
     do
     {
-        var page = await cases.ListAsync(new CaseListQuery(CaseStage.AwaitingSupervisor, OrchestrationRuntimeStatus.Running, null, token, 500), default);
+        var page = await host.Services.CreateWithClient<ListCasesHandler>(client).HandleAsync(new CaseListQuery(CaseStage.AwaitingSupervisor, OrchestrationRuntimeStatus.Running, null, token, 500), default);
         listed += page.Items.Count;
         pages++;
         token = page.ContinuationToken;
@@ -88,7 +91,7 @@ if (Run("scale"))
     Progress($"scale: listed {listed:N0} waiting cases in {pages} pages, {listSeconds:F2} s");
 
     sw.Restart();
-    var scan = await host.Services.CreateStaleCaseScanner(client).ScanAsync(default);
+    var scan = await host.Services.CreateWithClient<StaleCaseScanner>(client).ScanAsync(default);
     var scanSeconds = sw.Elapsed.TotalSeconds;
     results.Add(("EscalateStaleCases scan (digest + flag every case)", $"{scanSeconds:F2} s for {scan.Escalated.Count:N0} stale of {scan.Scanned:N0}", "< 5 s", scanSeconds < 5 && scan.Escalated.Count == waitingN));
     Progress($"scale: escalation scan {scanSeconds:F2} s ({scan.Escalated.Count:N0} escalated)");
@@ -294,7 +297,7 @@ if (only.Contains("sizes") && only.Length == 1)
     await host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
     host.Mis.OptIn("S-1005");
     var token = host.Mailbox.For(id).Single(m => m.Message.Key.EndsWith(":SupervisorRequest:1", StringComparison.Ordinal)).Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
-    await host.Cases.DecideAsync(token, OptOut.Workflow.Decisions.DecisionChoice.OptedIn, null, default);
+    await host.Decide.DecideAsync(token, OptOut.Workflow.Decisions.DecisionChoice.OptedIn, null, default);
     await host.WaitForClosedAsync(id);
     foreach (var group in host.Durable.For(id).GroupBy(r => r.Kind).OrderByDescending(g => g.Sum(r => r.Json.Length)))
     {
@@ -333,7 +336,7 @@ if (quick)
 
 return results.Any(r => r.Pass is false) ? 1 : 0; // a missed target fails the command
 
-// Our workflow: cases through CaseService (as the API starts them), the supervisor deciding through the decision
+// Our workflow: cases through the StartCase handler (as the API starts them), the supervisor deciding through the decision
 // service as soon as each case waits. Rate is cases/s from the first start to the last completed case.
 async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarly = default)
 {
@@ -355,9 +358,9 @@ async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarl
             mail.OnCommitted(state);
         });
     var client = host.Services.GetRequiredService<DurableTaskClient>();
-    var cases = host.Services.CreateCaseService(client);
+    var cases = host.Services.CreateWithClient<StartCaseHandler>(client);
     using var stop = new CancellationTokenSource();
-    var deciding = mail.DecideAsync(cases, mis, stop.Token);
+    var deciding = mail.DecideAsync(host.Services.CreateWithClient<DecideCaseHandler>(client), mis, stop.Token);
     var prefix = label switch { "warm-up" => "U", "background" => "G", _ => "T" };
     var before = Measure.Start();
     if (stopEarly.CanBeCanceled)
@@ -368,7 +371,7 @@ async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarl
         {
             while (started - completed.Count < 2000 && !stopEarly.IsCancellationRequested)
             {
-                await cases.StartAsync(Request($"{prefix}{started++:D7}"), "bench", CancellationToken.None);
+                await cases.HandleAsync(Request($"{prefix}{started++:D7}"), "bench", CancellationToken.None);
             }
 
             await Task.Delay(100, CancellationToken.None);
@@ -378,7 +381,7 @@ async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarl
     }
 
     await Parallel.ForAsync(0, n, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
-        await cases.StartAsync(Request($"{prefix}{i:D5}"), "bench", ct));
+        await cases.HandleAsync(Request($"{prefix}{i:D5}"), "bench", ct));
     while (completed.Count < n)
     {
         await Task.Delay(500, CancellationToken.None);

@@ -1,136 +1,99 @@
 using System.Globalization;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Intake;
+using OptOut.Workflow.UseCases;
+using OptOut.Workflow.UseCases.GetCase;
+using OptOut.Workflow.UseCases.ListCases;
+using OptOut.Workflow.UseCases.StartCase;
+using OptOut.Workflow.UseCases.WithdrawCase;
 
 namespace OptOut.Api;
 
 /// <summary>The 202/200 body of POST /api/cases.</summary>
 public sealed record CaseAccepted(string CaseId, string Status, string Stage, string Location);
 
+/// <summary>The optional JSON body of POST /api/cases/{caseId}/withdraw.</summary>
 public sealed record WithdrawRequest(string? Reason);
 
+/// <summary>The 202 body of POST /api/cases/{caseId}/withdraw.</summary>
+public sealed record WithdrawAccepted(string CaseId, string Status, string Message);
+
 /// <summary>
-/// The case routes of the HTTP contract. Both hosts call these: the Functions app from its [Function] methods, the
-/// local host from minimal-API endpoints. Authentication (function key) is the host's job.
+/// The case routes of the HTTP contract (<see cref="Routes"/>): HTTP in, use-case handler, typed result out. Both hosts
+/// call these: the Functions app from its [Function] methods, the local host from its endpoints. Authentication
+/// (function key) is the host's job.
 /// </summary>
 public static class CaseEndpoints
 {
-    public static string LocationOf(string caseId) => $"/api/cases/{Uri.EscapeDataString(caseId)}";
-
     /// <summary>POST /api/cases</summary>
-    public static async Task<IResult> CreateAsync(HttpRequest request, CaseService cases, string source, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<CaseAccepted>, Ok<CaseAccepted>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        HttpRequest request, StartCaseHandler handler, string source, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(handler);
         var body = await JsonBody.ReadAsync<CaseIntakeRequest>(request, cancellationToken);
         if (body.Error is not null)
         {
             return body.Error;
         }
 
-        var result = await cases.StartAsync(body.Value!, source, cancellationToken);
+        var result = await handler.HandleAsync(body.Value, source, cancellationToken);
         switch (result.Disposition)
         {
             case StartDisposition.Created:
-                return Results.Accepted(LocationOf(result.CaseId!), Accepted(result));
+                return TypedResults.Accepted(Routes.CaseLocation(result.CaseId!), Accepted(result));
             case StartDisposition.Existing:
-                request.HttpContext.Response.Headers.Location = LocationOf(result.CaseId!);
-                return Results.Ok(Accepted(result));
+                request.HttpContext.Response.Headers.Location = Routes.CaseLocation(result.CaseId!);
+                return TypedResults.Ok(Accepted(result));
             case StartDisposition.Conflict:
                 return Problems.Conflict(result.Message ?? "A case with this id already exists with different details.");
+            case StartDisposition.Invalid:
             default:
-                return Problems.Validation(result.Errors ?? new Dictionary<string, string[]>(), result.Message);
+                return Problems.Validation(result.Errors ?? new Dictionary<string, string[]>(), result.Message, "The case request is not valid.");
         }
     }
 
     /// <summary>GET /api/cases/{caseId}</summary>
-    public static async Task<IResult> GetAsync(string caseId, CaseService cases, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<CaseView>, ProblemHttpResult>> GetAsync(string caseId, GetCaseHandler handler, CancellationToken cancellationToken)
     {
-        var view = await cases.GetAsync(caseId, cancellationToken);
-        return view is null ? Problems.NotFound($"No case with id '{Safe(caseId)}'.") : Results.Ok(view);
+        ArgumentNullException.ThrowIfNull(handler);
+        var view = await handler.HandleAsync(caseId, cancellationToken);
+        return view is null ? Problems.NotFound($"No case with id '{Safe(caseId)}'.") : TypedResults.Ok(view);
     }
 
     /// <summary>GET /api/cases?stage=&amp;status=&amp;createdBefore=&amp;continuationToken=&amp;pageSize=</summary>
-    public static async Task<IResult> ListAsync(HttpRequest request, CaseService cases, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<CasePage>, ValidationProblem>> ListAsync(HttpRequest request, ListCasesHandler handler, CancellationToken cancellationToken)
     {
-        var q = request.Query;
-        var errors = new Dictionary<string, string[]>();
-        CaseStage? stage = null;
-        OrchestrationRuntimeStatus? status = null;
-        DateTimeOffset? createdBefore = null;
-        var pageSize = 50;
-
-        if (q.TryGetValue("stage", out var s) && !string.IsNullOrWhiteSpace(s))
-        {
-            if (ParseName<CaseStage>(s.ToString()) is { } parsed)
-            {
-                stage = parsed;
-            }
-            else
-            {
-                errors["stage"] = [$"Unknown stage. Use one of: {string.Join(", ", Enum.GetNames<CaseStage>())}."];
-            }
-        }
-
-        if (q.TryGetValue("status", out var st) && !string.IsNullOrWhiteSpace(st))
-        {
-            if (ParseName<OrchestrationRuntimeStatus>(st.ToString()) is { } parsed)
-            {
-                status = parsed;
-            }
-            else
-            {
-                errors["status"] = ["Unknown status. Use one of: Running, Completed, Failed, Terminated, Pending, Suspended."];
-            }
-        }
-
-        if (q.TryGetValue("createdBefore", out var cb) && !string.IsNullOrWhiteSpace(cb))
-        {
-            if (DateTimeOffset.TryParse(cb.ToString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-            {
-                createdBefore = parsed;
-            }
-            else
-            {
-                errors["createdBefore"] = ["Use an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z."];
-            }
-        }
-
-        if (q.TryGetValue("pageSize", out var ps) && !string.IsNullOrWhiteSpace(ps))
-        {
-            if (!int.TryParse(ps.ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 500)
-            {
-                errors["pageSize"] = ["pageSize must be a whole number from 1 to 500."];
-            }
-        }
-
-        var token = q.TryGetValue("continuationToken", out var ct) && !string.IsNullOrWhiteSpace(ct) ? ct.ToString() : null;
-        if (token is { Length: > 2048 })
-        {
-            errors["continuationToken"] = ["The continuation token is not valid."];
-        }
-
-        if (errors.Count > 0)
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(handler);
+        var (query, errors) = ParseListQuery(request.Query);
+        if (query is null)
         {
             return Problems.Validation(errors, "The list filters are not valid.");
         }
 
         try
         {
-            var page = await cases.ListAsync(new CaseListQuery(stage, status, createdBefore, token, pageSize), cancellationToken);
-            return Results.Ok(page);
+            return TypedResults.Ok(await handler.HandleAsync(query, cancellationToken));
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or JsonException)
         {
-            return Problems.Validation(new Dictionary<string, string[]> { ["continuationToken"] = ["The continuation token is not valid."] });
+            return Problems.Validation(new Dictionary<string, string[]> { ["continuationToken"] = ["The continuation token is not valid."] }, "The list filters are not valid.");
         }
     }
 
     /// <summary>POST /api/cases/{caseId}/withdraw (optional JSON body {"reason": "..."})</summary>
-    public static async Task<IResult> WithdrawAsync(string caseId, HttpRequest request, CaseService cases, CancellationToken cancellationToken)
+    public static async Task<Results<Accepted<WithdrawAccepted>, ProblemHttpResult>> WithdrawAsync(
+        string caseId, HttpRequest request, WithdrawCaseHandler handler, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(handler);
         string? reason = null;
-        if (request.ContentLength is > 0 || request.Headers.ContentType.Count > 0 && JsonBody.IsJson(request))
+        if (request.ContentLength is > 0 || (request.Headers.ContentType.Count > 0 && JsonBody.IsJson(request)))
         {
             var body = await JsonBody.ReadAsync<WithdrawRequest>(request, cancellationToken);
             if (body.Error is not null)
@@ -141,32 +104,77 @@ public static class CaseEndpoints
             reason = body.Value!.Reason;
         }
 
-        var result = await cases.WithdrawAsync(caseId, reason, cancellationToken);
+        var result = await handler.HandleAsync(caseId, reason, cancellationToken);
         return result.Disposition switch
         {
-            CommandDisposition.Accepted => Results.Accepted(LocationOf(caseId), new { caseId, status = "Withdrawing", message = result.Message }),
+            CommandDisposition.Accepted => TypedResults.Accepted(Routes.CaseLocation(caseId), new WithdrawAccepted(caseId, "Withdrawing", result.Message)),
             CommandDisposition.NotFound => Problems.NotFound(result.Message),
-            _ => Problems.Conflict(result.Message),
+            CommandDisposition.Conflict or CommandDisposition.Forbidden or CommandDisposition.Gone => Problems.Conflict(result.Message),
         };
     }
 
-    /// <summary>An enum value by its name only (any letter case): not by number, not a comma list.</summary>
-    private static T? ParseName<T>(string value)
-        where T : struct, Enum
+    /// <summary>The list filters from the query string, or the errors (keyed by parameter).</summary>
+    internal static (CaseListQuery? Query, Dictionary<string, string[]> Errors) ParseListQuery(IQueryCollection q)
     {
-        foreach (var name in Enum.GetNames<T>())
+        var errors = new Dictionary<string, string[]>();
+        var stage = Parse<CaseStage>(q, "stage", errors, $"Unknown stage. Use one of: {string.Join(", ", Enum.GetNames<CaseStage>())}.");
+        var status = Parse<OrchestrationRuntimeStatus>(q, "status", errors, "Unknown status. Use one of: Running, Completed, Failed, Terminated, Pending, Suspended.");
+        DateTimeOffset? createdBefore = null;
+        var pageSize = 50;
+
+        if (Value(q, "createdBefore") is { } cb)
         {
-            if (string.Equals(name, value.Trim(), StringComparison.OrdinalIgnoreCase))
+            if (DateTimeOffset.TryParse(cb, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
             {
-                return Enum.Parse<T>(name);
+                createdBefore = parsed;
+            }
+            else
+            {
+                errors["createdBefore"] = ["Use an ISO 8601 date-time, e.g. 2026-11-01T00:00:00Z."];
             }
         }
 
+        if (Value(q, "pageSize") is { } ps
+            && (!int.TryParse(ps, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > ListCasesHandler.MaxPageSize))
+        {
+            errors["pageSize"] = [$"pageSize must be a whole number from 1 to {ListCasesHandler.MaxPageSize}."];
+        }
+
+        var token = Value(q, "continuationToken");
+        if (token is { Length: > 2048 })
+        {
+            errors["continuationToken"] = ["The continuation token is not valid."];
+        }
+
+        return errors.Count > 0 ? (null, errors) : (new CaseListQuery(stage, status, createdBefore, token, pageSize), errors);
+    }
+
+    private static string? Value(IQueryCollection q, string name) =>
+        q.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v) ? v.ToString() : null;
+
+    /// <summary>An enum value by its name only (any letter case): not by number, not a comma list.</summary>
+    private static T? Parse<T>(IQueryCollection q, string name, Dictionary<string, string[]> errors, string error)
+        where T : struct, Enum
+    {
+        if (Value(q, name) is not { } value)
+        {
+            return null;
+        }
+
+        foreach (var candidate in Enum.GetNames<T>())
+        {
+            if (string.Equals(candidate, value.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                return Enum.Parse<T>(candidate);
+            }
+        }
+
+        errors[name] = [error];
         return null;
     }
 
-    private static CaseAccepted Accepted(StartResult result) =>
-        new(result.CaseId!, result.Case?.Status ?? "Pending", result.Case?.Stage ?? nameof(CaseStage.Received), LocationOf(result.CaseId!));
+    private static CaseAccepted Accepted(StartCaseResult result) =>
+        new(result.CaseId!, result.Case?.Status ?? "Pending", result.Case?.Stage ?? nameof(CaseStage.Received), Routes.CaseLocation(result.CaseId!));
 
     private static string Safe(string value) => value.Length > 64 ? value[..64] + "…" : value;
 }

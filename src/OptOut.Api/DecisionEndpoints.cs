@@ -1,7 +1,8 @@
 using Microsoft.AspNetCore.Http;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
-using OptOut.Workflow.Intake;
+using OptOut.Workflow.UseCases;
+using OptOut.Workflow.UseCases.DecideCase;
 using static OptOut.Api.HtmlPage;
 
 namespace OptOut.Api;
@@ -15,9 +16,10 @@ public static class DecisionEndpoints
     private const int MaxFormBytes = 16 * 1024;
 
     /// <summary>GET or HEAD /api/decisions/{token}</summary>
-    public static async Task<IResult> ShowAsync(string token, CaseService cases, CancellationToken cancellationToken)
+    public static async Task<IResult> ShowAsync(string token, DecideCaseHandler handler, CancellationToken cancellationToken)
     {
-        var check = await cases.InspectDecisionAsync(token, cancellationToken);
+        ArgumentNullException.ThrowIfNull(handler);
+        var check = await handler.InspectAsync(token, cancellationToken);
         if (check.Disposition != CommandDisposition.Accepted)
         {
             return Refusal(check);
@@ -37,7 +39,7 @@ public static class DecisionEndpoints
                   The client remains opted out: I offered an ESD WIOA staff member</label>
               </fieldset>
               <label for="note">Note for the case manager (optional)</label>
-              <textarea id="note" name="note" rows="3" maxlength="1000" aria-describedby="note-hint"></textarea>
+              <textarea id="note" name="note" rows="3" maxlength="{DecideCaseHandler.MaxNote}" aria-describedby="note-hint"></textarea>
               <p id="note-hint">Up to 1,000 characters. Do not include the client's SSN.</p>
               <p><button type="submit">Record decision</button></p>
             </form>
@@ -46,8 +48,10 @@ public static class DecisionEndpoints
     }
 
     /// <summary>POST /api/decisions/{token} (form: decision=opted-in|remain-opted-out, note)</summary>
-    public static async Task<IResult> DecideAsync(string token, HttpRequest request, CaseService cases, CancellationToken cancellationToken)
+    public static async Task<IResult> DecideAsync(string token, HttpRequest request, DecideCaseHandler handler, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(handler);
         if (!request.HasFormContentType)
         {
             return Message(StatusCodes.Status415UnsupportedMediaType, "Unsupported request", "Submit the decision with the form on the decision page.");
@@ -74,7 +78,7 @@ public static class DecisionEndpoints
             return Message(StatusCodes.Status400BadRequest, "Choose an option", "Choose whether the client opted in or remains opted out, then submit again.");
         }
 
-        var result = await cases.DecideAsync(token, choice.Value, form["note"].ToString(), cancellationToken);
+        var result = await handler.DecideAsync(token, choice.Value, form["note"].ToString(), cancellationToken);
         if (result.Disposition != CommandDisposition.Accepted)
         {
             return Refusal(result);
@@ -97,7 +101,7 @@ public static class DecisionEndpoints
             CommandDisposition.Forbidden => (StatusCodes.Status403Forbidden, "This link is not valid"),
             CommandDisposition.NotFound => (StatusCodes.Status404NotFound, "Case not found"),
             CommandDisposition.Gone => (StatusCodes.Status410Gone, "This link has expired"),
-            _ => (StatusCodes.Status409Conflict, "No decision needed"),
+            CommandDisposition.Conflict or CommandDisposition.Accepted => (StatusCodes.Status409Conflict, "No decision needed"),
         };
         return Message(status, title, result.Message);
     }

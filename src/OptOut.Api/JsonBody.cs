@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using OptOut.Workflow.Intake;
 
 namespace OptOut.Api;
@@ -9,10 +10,8 @@ public static class JsonBody
 {
     public const int MaxBytes = 64 * 1024;
 
-    /// <summary>Shared with the queue: no comments, trailing commas, unknown or duplicate properties; depth ≤ 16.</summary>
-    internal static JsonSerializerOptions Options => IntakeJson.Options;
-
-    public sealed record Read<T>(T? Value, IResult? Error);
+    /// <summary>The body, or the problem to answer with.</summary>
+    public sealed record Read<T>(T? Value, ProblemHttpResult? Error);
 
     public static bool IsJson(HttpRequest request)
     {
@@ -53,7 +52,7 @@ public static class JsonBody
 
         try
         {
-            var value = JsonSerializer.Deserialize<T>(bytes, Options);
+            var value = JsonSerializer.Deserialize<T>(bytes, IntakeJson.Options); // shared with the queue: strict, bounded depth
             return value is null
                 ? new(null, Problems.BadRequest("The request body must be a JSON object."))
                 : new(value, null);

@@ -4,58 +4,64 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using OptOut.Api;
 using OptOut.Workflow.Hosting;
+using OptOut.Workflow.UseCases.DecideCase;
+using OptOut.Workflow.UseCases.GetCase;
+using OptOut.Workflow.UseCases.ListCases;
+using OptOut.Workflow.UseCases.StartCase;
+using OptOut.Workflow.UseCases.WithdrawCase;
 
 namespace OptOut.Functions;
 
 /// <summary>
-/// The HTTP contract (DESIGN.md). Case routes need the function key (x-functions-key); decision links are anonymous
-/// because the signed token is the credential. Every method delegates to the handlers the local host also uses.
+/// The HTTP contract (<see cref="Routes"/>). Case routes need the function key (x-functions-key); decision links are
+/// anonymous because the signed token is the credential. Every method delegates to the endpoints the local host also
+/// uses, with the use-case handler bound to this invocation's durable client.
 /// </summary>
 public sealed class HttpFunctions(IServiceProvider services)
 {
-    [Function("CreateCase")]
+    [Function(Routes.Names.CreateCase)]
     public async Task<IActionResult> CreateCase(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "cases")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.Cases)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await CaseEndpoints.CreateAsync(request, services.CreateCaseService(client), "http", request.HttpContext.RequestAborted));
+        Wrap(await CaseEndpoints.CreateAsync(request, services.CreateWithClient<StartCaseHandler>(client), "http", request.HttpContext.RequestAborted));
 
-    [Function("GetCase")]
+    [Function(Routes.Names.GetCase)]
     public async Task<IActionResult> GetCase(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "cases/{caseId}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Case)] HttpRequest request,
         string caseId,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await CaseEndpoints.GetAsync(caseId, services.CreateCaseService(client), request.HttpContext.RequestAborted));
+        Wrap(await CaseEndpoints.GetAsync(caseId, services.CreateWithClient<GetCaseHandler>(client), request.HttpContext.RequestAborted));
 
-    [Function("ListCases")]
+    [Function(Routes.Names.ListCases)]
     public async Task<IActionResult> ListCases(
-        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "cases")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Cases)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await CaseEndpoints.ListAsync(request, services.CreateCaseService(client), request.HttpContext.RequestAborted));
+        Wrap(await CaseEndpoints.ListAsync(request, services.CreateWithClient<ListCasesHandler>(client), request.HttpContext.RequestAborted));
 
-    [Function("WithdrawCase")]
+    [Function(Routes.Names.WithdrawCase)]
     public async Task<IActionResult> WithdrawCase(
-        [HttpTrigger(AuthorizationLevel.Function, "post", Route = "cases/{caseId}/withdraw")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.WithdrawCase)] HttpRequest request,
         string caseId,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await CaseEndpoints.WithdrawAsync(caseId, request, services.CreateCaseService(client), request.HttpContext.RequestAborted));
+        Wrap(await CaseEndpoints.WithdrawAsync(caseId, request, services.CreateWithClient<WithdrawCaseHandler>(client), request.HttpContext.RequestAborted));
 
-    [Function("ShowDecision")]
+    [Function(Routes.Names.ShowDecision)]
     public async Task<IActionResult> ShowDecision(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = "decisions/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Decision)] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await DecisionEndpoints.ShowAsync(token, services.CreateCaseService(client), request.HttpContext.RequestAborted));
+        Wrap(await DecisionEndpoints.ShowAsync(token, services.CreateWithClient<DecideCaseHandler>(client), request.HttpContext.RequestAborted));
 
-    [Function("RecordDecision")]
+    [Function(Routes.Names.RecordDecision)]
     public async Task<IActionResult> RecordDecision(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "decisions/{token}")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Decision)] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await DecisionEndpoints.DecideAsync(token, request, services.CreateCaseService(client), request.HttpContext.RequestAborted));
+        Wrap(await DecisionEndpoints.DecideAsync(token, request, services.CreateWithClient<DecideCaseHandler>(client), request.HttpContext.RequestAborted));
 
-    [Function("Health")]
+    [Function(Routes.Names.Health)]
     public async Task<IActionResult> Health(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request,
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Health)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
         Wrap(await HealthEndpoint.CheckAsync(client, request.HttpContext.RequestAborted));
 

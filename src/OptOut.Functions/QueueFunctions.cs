@@ -3,6 +3,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
+using OptOut.Workflow.UseCases.StartCase;
 
 namespace OptOut.Functions;
 
@@ -24,14 +25,14 @@ public sealed class QueueFunctions(IServiceProvider services, ILogger<QueueFunct
         [DurableClient] DurableTaskClient client,
         FunctionContext context)
     {
-        var outcome = await QueueIntake.ProcessAsync(message, services.CreateCaseService(client), context.CancellationToken);
+        var outcome = await QueueIntake.ProcessAsync(message, services.CreateWithClient<StartCaseHandler>(client), context.CancellationToken);
         if (outcome.Rejection is null)
         {
-            logger.LogInformation("Queue intake: case {CaseId} {Disposition}", outcome.CaseId, outcome.Disposition);
+            Log.QueueCaseAccepted(logger, outcome.CaseId, outcome.Disposition);
             return null;
         }
 
-        logger.LogWarning("Queue intake: message rejected ({Reason})", outcome.Rejection.Reason);
+        Log.QueueMessageRejected(logger, outcome.Rejection.Reason);
         return outcome.Rejection.ToJson();
     }
 }

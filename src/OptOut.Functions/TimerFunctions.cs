@@ -1,6 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Hosting;
+using OptOut.Workflow.Operations;
 
 namespace OptOut.Functions;
 
@@ -15,12 +17,12 @@ public sealed class TimerFunctions(IServiceProvider services)
         [TimerTrigger("%EscalationScanSchedule%")] TimerInfo timer,
         [DurableClient] DurableTaskClient client,
         FunctionContext context) =>
-        services.CreateStaleCaseScanner(client).ScanAsync(context.CancellationToken);
+        services.CreateWithClient<StaleCaseScanner>(client).ScanAsync(context.CancellationToken);
 
     [Function("PurgeClosedCases")]
     public Task PurgeClosedCases(
         [TimerTrigger("%PurgeSchedule%")] TimerInfo timer,
         [DurableClient] DurableTaskClient client,
         FunctionContext context) =>
-        services.CreateCasePurge(client).PurgeAsync(context.CancellationToken);
+        services.CreateWithClient<CasePurge>(client).PurgeAsync(context.CancellationToken);
 }

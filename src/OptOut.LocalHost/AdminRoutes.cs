@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.DurableTask.Client;
-using Microsoft.Extensions.Options;
 using OptOut.Api;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Operations;
@@ -12,16 +11,12 @@ internal static class AdminRoutes
 {
     public static void MapAdminRoutes(this WebApplication app)
     {
-        var admin = app.MapGroup("/api/admin").AddEndpointFilter(async (ctx, next) =>
-        {
-            var key = ctx.HttpContext.RequestServices.GetRequiredService<IOptions<LocalHostOptions>>().Value.FunctionKey;
-            return FunctionKey.IsAuthorized(ctx.HttpContext.Request, key) ? await next(ctx) : Problems.Unauthorized();
-        });
+        var admin = app.MapGroup("/api/admin").RequireFunctionKey();
 
         // POST /api/admin/purge?olderThanDays=N: what the PurgeClosedCases timer does (N defaults to Retention:CompletedCaseDays).
         admin.MapPost("/purge", async (HttpRequest request, IServiceProvider services, DurableTaskClient client, CancellationToken ct) =>
         {
-            var purge = services.CreateCasePurge(client);
+            var purge = services.CreateWithClient<CasePurge>(client);
             var raw = request.Query["olderThanDays"].ToString();
             if (string.IsNullOrEmpty(raw))
             {

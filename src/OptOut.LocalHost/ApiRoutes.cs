@@ -1,30 +1,52 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using OptOut.Api;
-using OptOut.Workflow.Intake;
+using OptOut.Workflow.UseCases.DecideCase;
+using OptOut.Workflow.UseCases.GetCase;
+using OptOut.Workflow.UseCases.ListCases;
+using OptOut.Workflow.UseCases.StartCase;
+using OptOut.Workflow.UseCases.WithdrawCase;
 
 namespace OptOut.LocalHost;
 
-/// <summary>The HTTP contract (DESIGN.md), delegating to the handlers the Functions app uses.</summary>
+/// <summary>
+/// The HTTP contract, mapped from the route table (<see cref="Routes"/>) the Functions app's triggers use, to the same
+/// endpoints. Routes that need the function key get <see cref="RequireFunctionKey{TBuilder}"/>, the local stand-in
+/// for Functions' AuthorizationLevel.Function.
+/// </summary>
 internal static class ApiRoutes
 {
+    private static readonly Dictionary<string, Delegate> Handlers = new(StringComparer.Ordinal)
+    {
+        [Routes.Names.CreateCase] = (HttpRequest request, StartCaseHandler handler, CancellationToken ct) => CaseEndpoints.CreateAsync(request, handler, "http", ct),
+        [Routes.Names.ListCases] = (HttpRequest request, ListCasesHandler handler, CancellationToken ct) => CaseEndpoints.ListAsync(request, handler, ct),
+        [Routes.Names.GetCase] = (string caseId, GetCaseHandler handler, CancellationToken ct) => CaseEndpoints.GetAsync(caseId, handler, ct),
+        [Routes.Names.WithdrawCase] = (string caseId, HttpRequest request, WithdrawCaseHandler handler, CancellationToken ct) => CaseEndpoints.WithdrawAsync(caseId, request, handler, ct),
+        [Routes.Names.ShowDecision] = (string token, DecideCaseHandler handler, CancellationToken ct) => DecisionEndpoints.ShowAsync(token, handler, ct),
+        [Routes.Names.RecordDecision] = (string token, HttpRequest request, DecideCaseHandler handler, CancellationToken ct) => DecisionEndpoints.DecideAsync(token, request, handler, ct),
+        [Routes.Names.Health] = (DurableTaskClient client, CancellationToken ct) => HealthEndpoint.CheckAsync(client, ct),
+    };
+
     public static void MapApiRoutes(this WebApplication app)
     {
-        var cases = app.MapGroup("/api/cases").AddEndpointFilter(async (ctx, next) =>
+        foreach (var route in Routes.All)
+        {
+            var endpoint = app.MapMethods(route.Path, route.Methods, Handlers[route.Name])
+                .WithName(route.Name)
+                .DisableAntiforgery(); // JSON APIs and the decision form: the signed token, not a cookie, is the credential
+            if (route.RequiresKey)
+            {
+                endpoint.RequireFunctionKey();
+            }
+        }
+    }
+
+    /// <summary>Answers 401 problem+json unless the request carries the local host's function key (x-functions-key or ?code=).</summary>
+    public static TBuilder RequireFunctionKey<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (ctx, next) =>
         {
             var key = ctx.HttpContext.RequestServices.GetRequiredService<IOptions<LocalHostOptions>>().Value.FunctionKey;
             return FunctionKey.IsAuthorized(ctx.HttpContext.Request, key) ? await next(ctx) : Problems.Unauthorized();
         });
-
-        cases.MapPost("", (HttpRequest request, CaseService svc, CancellationToken ct) => CaseEndpoints.CreateAsync(request, svc, "http", ct));
-        cases.MapGet("", (HttpRequest request, CaseService svc, CancellationToken ct) => CaseEndpoints.ListAsync(request, svc, ct));
-        cases.MapGet("/{caseId}", (string caseId, CaseService svc, CancellationToken ct) => CaseEndpoints.GetAsync(caseId, svc, ct));
-        cases.MapPost("/{caseId}/withdraw", (string caseId, HttpRequest request, CaseService svc, CancellationToken ct) => CaseEndpoints.WithdrawAsync(caseId, request, svc, ct));
-
-        app.MapMethods("/api/decisions/{token}", ["GET", "HEAD"], (string token, CaseService svc, CancellationToken ct) => DecisionEndpoints.ShowAsync(token, svc, ct));
-        app.MapPost("/api/decisions/{token}", (string token, HttpRequest request, CaseService svc, CancellationToken ct) => DecisionEndpoints.DecideAsync(token, request, svc, ct))
-            .DisableAntiforgery();
-
-        app.MapGet("/api/health", (DurableTaskClient client, CancellationToken ct) => HealthEndpoint.CheckAsync(client, ct));
-    }
 }

@@ -6,7 +6,13 @@ using OptOut.DevTools.Email;
 using OptOut.DevTools.Mis;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Intake;
+using OptOut.Workflow.UseCases;
+using OptOut.Workflow.UseCases.GetCase;
+using OptOut.Workflow.UseCases.ListCases;
+using OptOut.Workflow.UseCases.StartCase;
+using OptOut.Workflow.UseCases.WithdrawCase;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.Offices;
 using static OptOut.Api.HtmlPage;
 
 namespace OptOut.LocalHost;
@@ -31,9 +37,9 @@ internal static class DevRoutes
             Result(200, "Open a case", IntakeForm(request.Query["seeker"].ToString(), sim, offices.CurrentValue, null)));
         app.MapPost("/dev/intake", SubmitIntakeAsync).DisableAntiforgery();
 
-        app.MapGet("/dev/cases", async (CaseService cases, CancellationToken ct) =>
+        app.MapGet("/dev/cases", async (ListCasesHandler cases, CancellationToken ct) =>
         {
-            var page = await cases.ListAsync(new CaseListQuery(null, null, null, null, 200), ct);
+            var page = await cases.HandleAsync(new CaseListQuery(null, null, null, null, 200), ct);
             var sb = new StringBuilder("<p><a href=\"/dev/intake\">Open a case</a></p><table><thead><tr><th scope=\"col\">Case</th><th scope=\"col\">Client</th><th scope=\"col\">Stage</th><th scope=\"col\">Outcome</th><th scope=\"col\">Updated</th></tr></thead><tbody>");
             foreach (var c in page.Items.OrderByDescending(c => c.LastUpdatedAt))
             {
@@ -43,14 +49,14 @@ internal static class DevRoutes
             return Result(200, "Cases", sb.Append("</tbody></table>").ToString());
         });
 
-        app.MapGet("/dev/cases/{caseId}", async (string caseId, CaseService cases, CancellationToken ct) =>
+        app.MapGet("/dev/cases/{caseId}", async (string caseId, GetCaseHandler cases, CancellationToken ct) =>
         {
-            var c = await cases.GetAsync(caseId, ct);
+            var c = await cases.HandleAsync(caseId, ct);
             return c is null ? Result(404, "Case not found", $"<p>No case {E(caseId)}.</p>") : Result(200, $"Case {c.CaseId}", CasePage(c));
         });
-        app.MapPost("/dev/cases/{caseId}/withdraw", async (string caseId, CaseService cases, CancellationToken ct) =>
+        app.MapPost("/dev/cases/{caseId}/withdraw", async (string caseId, WithdrawCaseHandler cases, CancellationToken ct) =>
         {
-            var result = await cases.WithdrawAsync(caseId, "Withdrawn from the local case page.", ct);
+            var result = await cases.HandleAsync(caseId, "Withdrawn from the local case page.", ct);
             return result.Disposition == CommandDisposition.Accepted
                 ? Results.Redirect($"/dev/cases/{Uri.EscapeDataString(caseId)}")
                 : Result(409, "Cannot withdraw", $"<p class=\"note err\" role=\"alert\">{E(result.Message)}</p>");
@@ -85,7 +91,7 @@ internal static class DevRoutes
         });
     }
 
-    private static async Task<IResult> SubmitIntakeAsync(HttpRequest request, CaseService cases, MisSimulator sim, IOptionsMonitor<Dictionary<string, OfficeOptions>> offices, CancellationToken ct)
+    private static async Task<IResult> SubmitIntakeAsync(HttpRequest request, StartCaseHandler cases, MisSimulator sim, IOptionsMonitor<Dictionary<string, OfficeOptions>> offices, CancellationToken ct)
     {
         if (!request.HasFormContentType)
         {
@@ -109,7 +115,7 @@ internal static class DevRoutes
             },
             Reason = f["reason"],
         };
-        var result = await cases.StartAsync(intake, "intake-form", ct);
+        var result = await cases.HandleAsync(intake, "intake-form", ct);
         if (result.Disposition is StartDisposition.Created or StartDisposition.Existing)
         {
             return Results.Redirect($"/dev/cases/{Uri.EscapeDataString(result.CaseId!)}");

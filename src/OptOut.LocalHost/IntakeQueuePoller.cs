@@ -5,6 +5,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
+using OptOut.Workflow.UseCases.StartCase;
 
 namespace OptOut.LocalHost;
 
@@ -50,7 +51,7 @@ public static class IntakeQueuePollerRegistration
 /// The local host's stand-in for the Functions queue trigger IntakeFromQueue, with the same semantics (host.json:
 /// messageEncoding none, maxDequeueCount 5, visibilityTimeout 30 s):
 /// <list type="bullet">
-/// <item>each message on optout-intake goes through <see cref="QueueIntake.ProcessAsync(string, CaseService, CancellationToken)"/>;</item>
+/// <item>each message on optout-intake goes through <see cref="QueueIntake.ProcessAsync(string, StartCaseHandler, CancellationToken)"/>;</item>
 /// <item>a case started (or an identical duplicate) → the message is deleted;</item>
 /// <item>a message that can never be valid → its rejection (reason, field errors, masked original) is put on
 /// optout-intake-rejected, then the message is deleted;</item>
@@ -60,7 +61,7 @@ public static class IntakeQueuePollerRegistration
 /// Queues are created when missing. Nothing is deleted before its outcome is stored, so a crash can only repeat work
 /// (which the idempotent start absorbs), never lose a case. See docs/intake.md.
 /// </summary>
-internal sealed partial class IntakeQueuePoller(
+internal sealed class IntakeQueuePoller(
     IServiceProvider services,
     IOptions<IntakeQueueOptions> options,
     TimeProvider time,
@@ -79,7 +80,7 @@ internal sealed partial class IntakeQueuePoller(
         var rejected = new QueueClient(o.IntakeQueueConnection, QueueIntake.RejectedQueue, clientOptions);
         var poison = new QueueClient(o.IntakeQueueConnection, QueueIntake.PoisonQueue, clientOptions);
         var ready = false;
-        LogStarted(logger, intake.Name);
+        Log.QueuePollingStarted(logger, intake.Name);
 
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -113,7 +114,7 @@ internal sealed partial class IntakeQueuePoller(
             {
                 // Storage unreachable or similar: keep polling; received messages reappear after their visibility timeout.
                 ready = false;
-                LogPollFailed(logger, e);
+                Log.QueuePollFailed(logger, e);
                 delay = o.IntakeQueueRetryDelay > delay ? o.IntakeQueueRetryDelay : delay;
             }
 
@@ -143,16 +144,16 @@ internal sealed partial class IntakeQueuePoller(
 
         try
         {
-            var cases = services.CreateCaseService(services.GetRequiredService<DurableTaskClient>());
+            var cases = services.GetRequiredService<StartCaseHandler>();
             var outcome = await QueueIntake.ProcessAsync(message.Body.ToString(), cases, time, cancellationToken);
             if (outcome.Rejection is not null)
             {
                 await rejected.SendMessageAsync(outcome.Rejection.ToJson(), cancellationToken);
-                LogRejected(logger, message.MessageId, outcome.Rejection.Reason);
+                Log.QueueMessageRejected(logger, message.MessageId, outcome.Rejection.Reason);
             }
             else
             {
-                LogAccepted(logger, message.MessageId, outcome.CaseId, outcome.Disposition);
+                Log.QueueMessageAccepted(logger, message.MessageId, outcome.CaseId, outcome.Disposition);
             }
 
             await intake.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
@@ -161,12 +162,12 @@ internal sealed partial class IntakeQueuePoller(
         {
             if (message.DequeueCount >= o.IntakeQueueMaxDequeueCount)
             {
-                LogGivingUp(logger, e, message.MessageId, message.DequeueCount);
+                Log.QueueMessageGivingUp(logger, e, message.MessageId, message.DequeueCount);
                 await MoveToPoisonAsync(message, intake, poison, cancellationToken);
                 return;
             }
 
-            LogRetrying(logger, e, message.MessageId, message.DequeueCount, o.IntakeQueueMaxDequeueCount);
+            Log.QueueMessageRetrying(logger, e, message.MessageId, message.DequeueCount, o.IntakeQueueMaxDequeueCount);
             try
             {
                 await intake.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: o.IntakeQueueRetryDelay, cancellationToken: cancellationToken);
@@ -182,27 +183,6 @@ internal sealed partial class IntakeQueuePoller(
     {
         await poison.SendMessageAsync(message.Body, cancellationToken: cancellationToken);
         await intake.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
-        LogPoisoned(logger, message.MessageId, message.DequeueCount, poison.Name);
+        Log.QueueMessagePoisoned(logger, message.MessageId, message.DequeueCount, poison.Name);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queue intake: polling {Queue}")]
-    private static partial void LogStarted(ILogger logger, string queue);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Queue intake: message {MessageId} → case {CaseId} {Disposition}")]
-    private static partial void LogAccepted(ILogger logger, string messageId, string? caseId, StartDisposition disposition);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue intake: message {MessageId} rejected ({Reason})")]
-    private static partial void LogRejected(ILogger logger, string messageId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue intake: message {MessageId} failed on attempt {DequeueCount} of {MaxDequeueCount}; it will be retried")]
-    private static partial void LogRetrying(ILogger logger, Exception e, string messageId, long dequeueCount, int maxDequeueCount);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Queue intake: message {MessageId} failed on attempt {DequeueCount}; moving it to the poison queue")]
-    private static partial void LogGivingUp(ILogger logger, Exception e, string messageId, long dequeueCount);
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Queue intake: message {MessageId} moved to {Queue} after {DequeueCount} attempts")]
-    private static partial void LogPoisoned(ILogger logger, string messageId, long dequeueCount, string queue);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Queue intake: polling failed; retrying")]
-    private static partial void LogPollFailed(ILogger logger, Exception e);
 }

@@ -10,7 +10,12 @@ using OptOut.Infrastructure;
 using OptOut.LocalHost.Durable;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Hosting;
-using OptOut.Workflow.Intake;
+using OptOut.Workflow.Escalation;
+using OptOut.Workflow.UseCases.DecideCase;
+using OptOut.Workflow.UseCases.GetCase;
+using OptOut.Workflow.UseCases.ListCases;
+using OptOut.Workflow.UseCases.StartCase;
+using OptOut.Workflow.UseCases.WithdrawCase;
 using OptOut.Workflow.Lookup;
 
 namespace OptOut.LocalHost;
@@ -59,8 +64,13 @@ public static class LocalHostApp
             builder.Services.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>(); // the engine forgets its cases on exit too
         }
 
-        builder.Services.AddTransient(sp => sp.CreateCaseService(sp.GetRequiredService<DurableTaskClient>()));
-        builder.Services.AddTransient(sp => sp.CreateStaleCaseScanner(sp.GetRequiredService<DurableTaskClient>()));
+        // The use cases, bound to this host's durable client (the Functions app binds each invocation's client instead).
+        builder.Services.AddTransient<StartCaseHandler>();
+        builder.Services.AddTransient<GetCaseHandler>();
+        builder.Services.AddTransient<ListCasesHandler>();
+        builder.Services.AddTransient<WithdrawCaseHandler>();
+        builder.Services.AddTransient<DecideCaseHandler>();
+        builder.Services.AddTransient<StaleCaseScanner>();
         builder.Services.AddHostedService<StaleScanService>();
         builder.Services.AddIntakeQueuePoller(config);
 

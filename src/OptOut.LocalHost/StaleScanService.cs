@@ -5,7 +5,7 @@ using OptOut.Workflow.Intake;
 namespace OptOut.LocalHost;
 
 /// <summary>The local host's EscalateStaleCases: the same scan the Functions timer trigger runs, every Escalation:ScanInterval.</summary>
-internal sealed partial class StaleScanService(IServiceProvider services, IOptionsMonitor<EscalationOptions> options, TimeProvider time, ILogger<StaleScanService> logger)
+internal sealed class StaleScanService(IServiceProvider services, IOptionsMonitor<EscalationOptions> options, TimeProvider time, ILogger<StaleScanService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -23,11 +23,8 @@ internal sealed partial class StaleScanService(IServiceProvider services, IOptio
             }
             catch (Exception e)
             {
-                LogScanFailed(logger, e);
+                Log.ScanFailed(logger, e);
             }
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "The stale-case scan failed; it will run again at the next interval")]
-    private static partial void LogScanFailed(ILogger logger, Exception e);
 }

@@ -107,7 +107,7 @@ public sealed class HttpFunctionsTests : IAsyncLifetime
             Assert.StartsWith("text/html", page.ContentType, StringComparison.Ordinal);
         }
 
-        Assert.Equal("AwaitingSupervisor", (await _host.Cases.GetAsync("fn-decide", default))!.Stage);
+        Assert.Equal("AwaitingSupervisor", (await _host.Get.HandleAsync("fn-decide", default))!.Stage);
 
         var form = Request("POST", $"/api/decisions/{token}", "decision=remain-opted-out&note=prefers+ESD+staff", "application/x-www-form-urlencoded");
         var decided = await RunAsync(form, await _functions.RecordDecision(form.Request, token, _host.Client));

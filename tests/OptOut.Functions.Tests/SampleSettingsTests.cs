@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OptOut.Infrastructure;
 using OptOut.Workflow.Hosting;
+using OptOut.Workflow.Offices;
 
 namespace OptOut.Functions.Tests;
 
@@ -24,11 +25,11 @@ public sealed class SampleSettingsTests
     public void Office_codes_that_cannot_be_setting_names_come_from_the_code_setting()
     {
         using var services = Build(Sample());
-        var cases = services.CreateCaseService(NSubstitute.Substitute.For<Microsoft.DurableTask.Client.DurableTaskClient>("test"));
-        Assert.True(cases.OfficeExists("port-angeles"));
-        Assert.True(cases.OfficeExists("BREMERTON"));
-        Assert.False(cases.OfficeExists("port_angeles"));
-        Assert.False(cases.OfficeExists("seattle"));
+        var offices = services.GetRequiredService<OfficeDirectory>();
+        Assert.Equal("port-angeles", offices.Find("port-angeles")?.Code);
+        Assert.Equal("bremerton", offices.Find("BREMERTON")?.Code);
+        Assert.Null(offices.Find("port_angeles"));
+        Assert.Null(offices.Find("seattle"));
     }
 
     [Theory]

@@ -10,6 +10,7 @@ using OptOut.Infrastructure.Mis;
 using OptOut.Testing;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Lookup;
+using OptOut.Workflow.UseCases.GetCase;
 
 namespace OptOut.LocalHost.Tests;
 
@@ -38,7 +39,7 @@ public sealed class HttpMisGatewayTests
 
         using var post = await host.Http.PostAsync("api/cases", System.Net.Http.Json.JsonContent.Create(Requests.For("S-1004", "http-mis")));
         Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
-        var closed = await host.Services.CreateCaseServiceFor().WaitClosedAsync("http-mis");
+        var closed = await host.Services.GetRequiredService<GetCaseHandler>().WaitClosedAsync("http-mis");
         Assert.Equal("NotOptedOutNeedsReview", closed.Outcome); // office search, statewide search and opt-out lookup, all over HTTP
     }
 
@@ -100,13 +101,11 @@ public sealed class HttpMisGatewayTests
 
 internal static class CaseWaits
 {
-    public static Workflow.Intake.CaseService CreateCaseServiceFor(this IServiceProvider services) => services.GetRequiredService<Workflow.Intake.CaseService>();
-
-    public static async Task<Workflow.Cases.CaseView> WaitClosedAsync(this Workflow.Intake.CaseService cases, string caseId)
+    public static async Task<Workflow.Cases.CaseView> WaitClosedAsync(this GetCaseHandler cases, string caseId)
     {
         for (var i = 0; i < 300; i++)
         {
-            var view = await cases.GetAsync(caseId, default);
+            var view = await cases.HandleAsync(caseId, default);
             if (view is { IsClosed: true })
             {
                 return view;

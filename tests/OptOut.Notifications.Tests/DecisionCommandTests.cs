@@ -5,6 +5,8 @@ using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.UseCases;
+using OptOut.Workflow.UseCases.DecideCase;
 
 namespace OptOut.Notifications.Tests;
 
@@ -24,7 +26,7 @@ public sealed class DecisionHostFixture : IAsyncLifetime
     public async Task DisposeAsync() => await Host.DisposeAsync();
 }
 
-/// <summary>The decision link through <see cref="CaseService"/>: single use, bound to the case's supervisor, expiry, tampering.</summary>
+/// <summary>The decision link through <see cref="DecideCaseHandler"/>: single use, bound to the case's supervisor, expiry, tampering.</summary>
 public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFixture<DecisionHostFixture>
 {
     private WorkflowTestHost Host => fixture.Host;
@@ -36,8 +38,8 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
     {
         var (caseId, token) = await WaitingCaseAsync("S-1006", "reuse-1");
 
-        var first = await Host.Cases.DecideAsync(token, DecisionChoice.RemainOptedOut, "Client keeps opt-out.", CancellationToken.None);
-        var second = await Host.Cases.DecideAsync(token, DecisionChoice.OptedIn, "Changed my mind.", CancellationToken.None);
+        var first = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "Client keeps opt-out.", CancellationToken.None);
+        var second = await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, "Changed my mind.", CancellationToken.None);
 
         Assert.Equal(CommandDisposition.Accepted, first.Disposition);
         Assert.Equal(CommandDisposition.Conflict, second.Disposition);
@@ -45,9 +47,9 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), closed.Outcome);
         Assert.Equal(SupervisorDecision.RemainOptedOutValue, closed.Decision);
 
-        var third = await Host.Cases.DecideAsync(token, DecisionChoice.OptedIn, null, CancellationToken.None);
+        var third = await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, CancellationToken.None);
         Assert.Equal(CommandDisposition.Conflict, third.Disposition);
-        Assert.Equal(CommandDisposition.Conflict, (await Host.Cases.InspectDecisionAsync(token, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Conflict, (await Host.Decide.InspectAsync(token, CancellationToken.None)).Disposition);
     }
 
     [Fact]
@@ -56,10 +58,10 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var (caseId, token) = await WaitingCaseAsync("S-1006", "reuse-2");
         var another = Tokens.Create(caseId, "pat.supervisor@example.org");
 
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Cases.DecideAsync(token, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
         await Host.WaitForClosedAsync(caseId);
 
-        Assert.Equal(CommandDisposition.Conflict, (await Host.Cases.DecideAsync(another, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Conflict, (await Host.Decide.DecideAsync(another, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
     }
 
     [Fact]
@@ -68,8 +70,8 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var (caseId, _) = await WaitingCaseAsync("S-1006", "wrong-supervisor-1");
         var token = Tokens.Create(caseId, "robin.supervisor@example.org");
 
-        Assert.Equal(CommandDisposition.Forbidden, (await Host.Cases.InspectDecisionAsync(token, CancellationToken.None)).Disposition);
-        Assert.Equal(CommandDisposition.Forbidden, (await Host.Cases.DecideAsync(token, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.InspectAsync(token, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseId);
     }
 
@@ -83,7 +85,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         Assert.Equal(caseA, Tokens.Read(tokenA).CaseId);
         var crossed = Tokens.Create(caseB, "pat.supervisor@example.org");
 
-        Assert.Equal(CommandDisposition.Forbidden, (await Host.Cases.DecideAsync(crossed, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(crossed, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseB);
         await AssertStillWaitingAsync(caseA);
     }
@@ -92,7 +94,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
     public async Task A_link_for_an_unknown_case_is_not_found()
     {
         var token = Tokens.Create("no-such-case", "pat.supervisor@example.org");
-        Assert.Equal(CommandDisposition.NotFound, (await Host.Cases.DecideAsync(token, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.NotFound, (await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
     }
 
     [Fact]
@@ -103,8 +105,8 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var expired = TestCases.Tokens(past).Create(caseId, "pat.supervisor@example.org"); // same signing key, issued two hours ago, 1 h lifetime
 
         Assert.Equal(TokenState.Expired, Tokens.Read(expired).State);
-        Assert.Equal(CommandDisposition.Gone, (await Host.Cases.InspectDecisionAsync(expired, CancellationToken.None)).Disposition);
-        Assert.Equal(CommandDisposition.Gone, (await Host.Cases.DecideAsync(expired, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Gone, (await Host.Decide.InspectAsync(expired, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Gone, (await Host.Decide.DecideAsync(expired, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseId);
     }
 
@@ -114,9 +116,9 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var (caseId, token) = await WaitingCaseAsync("S-1006", "tampered-1");
         var tampered = token[..^1] + (token[^1] == 'A' ? 'B' : 'A');
 
-        Assert.Equal(CommandDisposition.Forbidden, (await Host.Cases.DecideAsync(tampered, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(tampered, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseId);
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Cases.InspectDecisionAsync(token, CancellationToken.None)).Disposition); // the real link still works
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.InspectAsync(token, CancellationToken.None)).Disposition); // the real link still works
     }
 
     private async Task<(string CaseId, string Token)> WaitingCaseAsync(string seeker, string caseId, string office = "port-angeles")
@@ -130,7 +132,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
 
     private async Task AssertStillWaitingAsync(string caseId)
     {
-        var view = await Host.Cases.GetAsync(caseId, CancellationToken.None);
+        var view = await Host.Get.HandleAsync(caseId, CancellationToken.None);
         Assert.NotNull(view);
         Assert.Equal(nameof(CaseStage.AwaitingSupervisor), view.Stage);
         Assert.Null(view.Decision);

@@ -17,12 +17,17 @@ using Microsoft.Extensions.Logging;
 using OptOut.DevTools;
 using OptOut.DevTools.Email;
 using OptOut.DevTools.Mis;
-using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Cases;
+using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.UseCases.DecideCase;
+using OptOut.Workflow.UseCases.GetCase;
+using OptOut.Workflow.UseCases.ListCases;
+using OptOut.Workflow.UseCases.StartCase;
+using OptOut.Workflow.UseCases.WithdrawCase;
 
 namespace OptOut.Testing;
 
@@ -54,7 +59,16 @@ public sealed class WorkflowTestHost : IAsyncDisposable
     /// <summary>Everything the durable engine stored: every execution's history, messages and instance states.</summary>
     public RecordingOrchestrationService Durable { get; }
 
-    public CaseService Cases => Services.CreateCaseService(Client);
+    /// <summary>The use cases, bound to this engine's client, as each host binds them.</summary>
+    public StartCaseHandler Start => Services.CreateWithClient<StartCaseHandler>(Client);
+
+    public GetCaseHandler Get => Services.CreateWithClient<GetCaseHandler>(Client);
+
+    public ListCasesHandler List => Services.CreateWithClient<ListCasesHandler>(Client);
+
+    public WithdrawCaseHandler Withdraw => Services.CreateWithClient<WithdrawCaseHandler>(Client);
+
+    public DecideCaseHandler Decide => Services.CreateWithClient<DecideCaseHandler>(Client);
 
     public static async Task<WorkflowTestHost> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<IServiceCollection>? services = null)
     {
@@ -91,7 +105,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
 
     public async Task<string> StartAsync(CaseIntakeRequest request)
     {
-        var result = await Cases.StartAsync(request, "test", CancellationToken.None);
+        var result = await Start.HandleAsync(request, "test", CancellationToken.None);
         if (result.Disposition != StartDisposition.Created)
         {
             throw new InvalidOperationException($"Expected Created, got {result.Disposition}: {result.Message} {string.Join("; ", result.Errors?.Select(e => $"{e.Key}: {string.Join(",", e.Value)}") ?? [])}");
@@ -107,7 +121,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
         CaseView? last = null;
         while (DateTime.UtcNow < deadline)
         {
-            last = await Cases.GetAsync(caseId, CancellationToken.None);
+            last = await Get.HandleAsync(caseId, CancellationToken.None);
             if (last is not null && until(last))
             {
                 return last;

@@ -13,7 +13,7 @@ namespace OptOut.DevTools.Email;
 /// again (like the SendGrid notifier), and the repeat is counted on the row (<c>Attempts</c>) and logged, so a workflow
 /// that re-sent a step's email after a restart would show. The in-memory mailbox the dev pages read mirrors the table.
 /// </summary>
-public sealed partial class TableMailbox(TableClient table, InMemoryMailbox mailbox, TimeProvider time, ILogger<TableMailbox> logger) : INotifier
+public sealed class TableMailbox(TableClient table, InMemoryMailbox mailbox, TimeProvider time, ILogger<TableMailbox> logger) : INotifier
 {
     private const string Partition = "mail";
     private long _sequence;
@@ -29,7 +29,7 @@ public sealed partial class TableMailbox(TableClient table, InMemoryMailbox mail
             count++;
         }
 
-        LogLoaded(logger, count);
+        Log.MailboxLoaded(logger, count);
     }
 
     public async Task<bool> SendAsync(EmailMessage message, CancellationToken cancellationToken)
@@ -43,7 +43,7 @@ public sealed partial class TableMailbox(TableClient table, InMemoryMailbox mail
         catch (RequestFailedException e) when (e.Status == 409)
         {
             var attempts = await CountRepeatAsync(message.Key, cancellationToken);
-            LogRepeat(logger, message.Key, attempts);
+            Log.MailRepeated(logger, message.Key, attempts);
             return false;
         }
 
@@ -94,10 +94,4 @@ public sealed partial class TableMailbox(TableClient table, InMemoryMailbox mail
             e.GetString("Subject") ?? "",
             e.GetString("TextBody") ?? "",
             e.GetString("HtmlBody") ?? ""));
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Dev mailbox: {Count} email(s) from earlier runs loaded")]
-    private static partial void LogLoaded(ILogger logger, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Dev mailbox: message {MessageKey} was already sent; not sent again (attempt {Attempts})")]
-    private static partial void LogRepeat(ILogger logger, string messageKey, int attempts);
 }

@@ -95,7 +95,7 @@ public sealed class SendGridNotifier(HttpClient http, IOptions<SendGridOptions> 
             // The response body may echo addresses or names: keep only SendGrid's field names (e.g. "from.email").
             var status = (int)response.StatusCode;
             var fields = await ErrorFieldsAsync(response, cancellationToken);
-            logger.LogWarning("SendGrid rejected message {MessageKey} with HTTP {Status} (fields: {Fields})", message.Key, status, fields);
+            Log.SendGridRejected(logger, message.Key, status, fields);
             throw new EmailDeliveryException($"SendGrid answered HTTP {status} for message {message.Key}{(fields.Length > 0 ? $" (fields: {fields})" : "")}.", status);
         }
 

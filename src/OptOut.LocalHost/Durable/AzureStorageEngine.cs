@@ -125,7 +125,7 @@ public static class AzureStorageEngine
 /// on 127.0.0.1 (HTTP/2). The sidecar starts the provider's dispatchers once the worker connects, and stops them (and
 /// releases the partition) on a graceful shutdown.
 /// </summary>
-internal sealed partial class AzureStorageSidecarHost(
+internal sealed class AzureStorageSidecarHost(
     int port,
     AzureStorageOrchestrationService service,
     AzureStorageStoreOptions options,
@@ -176,7 +176,7 @@ internal sealed partial class AzureStorageSidecarHost(
             })
             .Build();
         await _sidecar.StartAsync(cancellationToken);
-        LogStarted(_log, options.TaskHub, port);
+        Log.DurableEngineStarted(_log, options.TaskHub, port);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -197,9 +197,6 @@ internal sealed partial class AzureStorageSidecarHost(
 
         await ValueTask.CompletedTask;
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Durable engine: Azure Storage task hub {TaskHub}, sidecar on 127.0.0.1:{Port}")]
-    private static partial void LogStarted(ILogger logger, string taskHub, int port);
 }
 
 /// <summary>The sidecar does not watch Ctrl+C itself: the app stops it, after the worker, so the partition is released cleanly.</summary>

@@ -41,7 +41,4 @@ public sealed class CaseStatus
 /// The orchestration's input. A case starts with <see cref="Resume"/> null; a waiting stage continues-as-new with
 /// its counters here so the history stays bounded however many reminders or re-checks there are.
 /// </summary>
-public sealed record CaseRun(CaseInput Case, CaseStatus? Status = null, CaseStage? Resume = null)
-{
-    public static CaseRun Start(CaseInput input) => new(input);
-}
+public sealed record CaseRun(CaseInput Case, CaseStatus? Status = null, CaseStage? Resume = null);

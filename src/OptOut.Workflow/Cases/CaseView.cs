@@ -67,6 +67,16 @@ public sealed record CaseView(
             status?.Timeline.Select(t => new TimelineView(t.At, t.Step, t.Detail)).ToList() ?? []);
     }
 
+    /// <summary>A case just scheduled, before the engine has run it: Pending, with only its "Received" entry.</summary>
+    public static CaseView Starting(CaseInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var status = CaseStatus.For(input);
+        return new CaseView(
+            input.CaseId, status.Stage.ToString(), nameof(OrchestrationRuntimeStatus.Pending), null, null, status.ClientName, status.SsnMasked, status.Office, status.CaseManager,
+            status.ReceivedAt, status.UpdatedAt, null, 0, false, null, null, [new TimelineView(input.ReceivedAt, "Received", "Case accepted; the workflow is starting.")]);
+    }
+
     public static CaseStatus? ReadStatus(OrchestrationMetadata instance)
     {
         if (string.IsNullOrEmpty(instance.SerializedCustomStatus))

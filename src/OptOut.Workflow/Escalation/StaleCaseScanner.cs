@@ -70,7 +70,7 @@ public sealed class StaleCaseScanner(
 
         if (stale.Count == 0)
         {
-            logger.LogInformation("Stale-case scan {Date}: {Scanned} running case(s), none newly stale", date, scanned);
+            Log.NoStaleCases(logger, date, scanned);
             return new StaleScanResult(date, scanned, [], false);
         }
 
@@ -96,11 +96,11 @@ public sealed class StaleCaseScanner(
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The case may have closed since the query; the others still get their timeline entry.
-                logger.LogWarning(e, "Stale-case scan {Date}: could not flag case {CaseId}", date, c.CaseId);
+                Log.StaleFlagFailed(logger, e, date, c.CaseId);
             }
         });
 
-        logger.LogInformation("Stale-case scan {Date}: {Scanned} running case(s), {Stale} escalated to the escalation contact, {Flagged} flagged", date, scanned, stale.Count, flagged);
+        Log.StaleCasesEscalated(logger, date, scanned, stale.Count, flagged);
         return new StaleScanResult(date, scanned, stale, sent);
     }
 

@@ -10,6 +10,7 @@ using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.Offices;
 using OptOut.Workflow.Operations;
 using OptOut.Workflow.Protection;
 
@@ -36,6 +37,7 @@ public static class WorkflowServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<Dictionary<string, OfficeOptions>>>(new OptionsProblems<Dictionary<string, OfficeOptions>>(OfficeProblems));
 
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<OfficeDirectory>();
         services.TryAddSingleton<SsnProtector>();
         services.TryAddSingleton<DecisionTokens>();
         services.TryAddSingleton<IDecisionLinks>(sp => sp.GetRequiredService<DecisionTokens>());
@@ -48,15 +50,13 @@ public static class WorkflowServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>The case use cases bound to the host's Durable Task client (Functions: the [DurableClient] binding).</summary>
-    public static CaseService CreateCaseService(this IServiceProvider services, DurableTaskClient client) =>
-        ActivatorUtilities.CreateInstance<CaseService>(services, client);
-
-    public static StaleCaseScanner CreateStaleCaseScanner(this IServiceProvider services, DurableTaskClient client) =>
-        ActivatorUtilities.CreateInstance<StaleCaseScanner>(services, client);
-
-    public static CasePurge CreateCasePurge(this IServiceProvider services, DurableTaskClient client) =>
-        ActivatorUtilities.CreateInstance<CasePurge>(services, client);
+    /// <summary>
+    /// A use-case handler (or the stale-case scanner, the purge) bound to the host's Durable Task client: the Functions
+    /// app gets one client per invocation from its [DurableClient] binding; its other dependencies come from the container.
+    /// </summary>
+    public static T CreateWithClient<T>(this IServiceProvider services, DurableTaskClient client)
+        where T : class =>
+        ActivatorUtilities.CreateInstance<T>(services, client);
 
     /// <summary>Registers the orchestrator and activities with a Durable Task worker (local host, tests, benchmarks).</summary>
     public static DurableTaskRegistry AddOptOutWorkflow(this DurableTaskRegistry registry)

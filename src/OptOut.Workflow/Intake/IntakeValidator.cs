@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
+using OptOut.Workflow.Offices;
 using OptOut.Workflow.Protection;
 
 namespace OptOut.Workflow.Intake;
@@ -23,6 +24,34 @@ public static partial class IntakeValidator
     /// <summary>The WHATWG (HTML input type=email) address syntax, with a dotted domain required.</summary>
     [GeneratedRegex(@"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+\z")]
     private static partial Regex EmailPattern();
+
+    /// <summary>Validates the request once and, when it is valid, returns it trimmed and normalised.</summary>
+    public static IntakeParse Parse(CaseIntakeRequest? request, OfficeDirectory offices)
+    {
+        ArgumentNullException.ThrowIfNull(offices);
+        var errors = Validate(request, code => offices.Find(code) is not null);
+        if (errors.Count > 0)
+        {
+            return new IntakeParse(null, errors);
+        }
+
+        var cm = request!.CaseManager!;
+        var client = request.Client!;
+        return new IntakeParse(
+            new ValidIntake(
+                request.CaseId,
+                cm.Name!.Trim(),
+                cm.Email!.Trim(),
+                offices.Find(cm.Office!)!,
+                client.FirstName!.Trim(),
+                client.LastName!.Trim(),
+                NormalizePhone(client.Phone)!,
+                string.IsNullOrWhiteSpace(client.Email) ? null : client.Email.Trim(),
+                client.HasWorkSourceAccount,
+                new ClearSsn(Ssn.Normalize(client.Ssn)!),
+                request.Reason!.Trim()),
+            errors);
+    }
 
     public static Dictionary<string, string[]> Validate(CaseIntakeRequest? request, Func<string, bool> officeExists)
     {

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OptOut.Workflow.Protection;
+using OptOut.Workflow.UseCases.StartCase;
 
 namespace OptOut.Workflow.Intake;
 
@@ -11,7 +12,7 @@ namespace OptOut.Workflow.Intake;
 /// it, with every SSN masked (***-**-1234): client.ssn when the message is readable JSON, and anything shaped like an
 /// SSN anywhere in the text otherwise.
 /// </summary>
-public sealed record QueueRejection(string Reason, IDictionary<string, string[]>? Errors, string? CaseId, DateTimeOffset RejectedAt, string OriginalMessage, bool OriginalTruncated = false)
+public sealed record QueueRejection(string Reason, IReadOnlyDictionary<string, string[]>? Errors, string? CaseId, DateTimeOffset RejectedAt, string OriginalMessage, bool OriginalTruncated = false)
 {
     /// <summary>
     /// The serialized rejection stays under the 64 KiB queue message limit — counted as the bytes it takes on the wire
@@ -84,7 +85,7 @@ public static class QueueIntake
     /// Starts the case or returns the rejection to move the message aside. Throws only for transient failures (the
     /// host then retries the message, and after the maximum dequeue count moves it to the poison queue).
     /// </summary>
-    public static async Task<QueueIntakeOutcome> ProcessAsync(string message, CaseService cases, TimeProvider? time, CancellationToken cancellationToken)
+    public static async Task<QueueIntakeOutcome> ProcessAsync(string message, StartCaseHandler handler, TimeProvider? time, CancellationToken cancellationToken)
     {
         var now = (time ?? TimeProvider.System).GetUtcNow();
         if (string.IsNullOrWhiteSpace(message))
@@ -117,7 +118,7 @@ public static class QueueIntake
             return Reject("The message must be a JSON object.", null, null, now, message);
         }
 
-        var result = await cases.StartAsync(request, "queue", cancellationToken);
+        var result = await handler.HandleAsync(request, "queue", cancellationToken);
         return result.Disposition switch
         {
             StartDisposition.Invalid => Reject(result.Message ?? "The case request is not valid.", result.Errors, request.CaseId, now, message),
@@ -126,10 +127,10 @@ public static class QueueIntake
         };
     }
 
-    public static Task<QueueIntakeOutcome> ProcessAsync(string message, CaseService cases, CancellationToken cancellationToken) =>
-        ProcessAsync(message, cases, null, cancellationToken);
+    public static Task<QueueIntakeOutcome> ProcessAsync(string message, StartCaseHandler handler, CancellationToken cancellationToken) =>
+        ProcessAsync(message, handler, null, cancellationToken);
 
-    private static QueueIntakeOutcome Reject(string reason, IDictionary<string, string[]>? errors, string? caseId, DateTimeOffset now, string original)
+    private static QueueIntakeOutcome Reject(string reason, IReadOnlyDictionary<string, string[]>? errors, string? caseId, DateTimeOffset now, string original)
     {
         var safeId = caseId is not null && IntakeValidator.CaseIdPattern().IsMatch(caseId) ? caseId : null;
         var truncated = original.Length > MaxBytes;

@@ -12,7 +12,7 @@ public sealed class SearchSeekerActivity(IMisGateway mis, ILogger<SearchSeekerAc
     {
         using var span = WorkflowTelemetry.StartStep(input.Office is null ? "MIS statewide search" : "MIS office search", input.CaseId, System.Diagnostics.ActivityKind.Client);
         var match = await mis.SearchAsync(input.FirstName, input.LastName, input.Phone, input.Office, CancellationToken.None);
-        logger.LogInformation("Case {CaseId}: MIS search {Scope} found={Found}", input.CaseId, input.Office is null ? "statewide" : "office", match.Found);
+        Log.MisSearched(logger, input.CaseId, input.Office is null ? "statewide" : "office", match.Found);
         return match;
     }
 }
@@ -24,7 +24,7 @@ public sealed class AddSeekerToOfficeActivity(IMisGateway mis, ILogger<AddSeeker
     {
         using var span = WorkflowTelemetry.StartStep("MIS add seeker to office", input.CaseId, System.Diagnostics.ActivityKind.Client);
         var result = await mis.AddSeekerToOfficeAsync(input.SeekerId, input.Office, CancellationToken.None);
-        logger.LogInformation("Case {CaseId}: added seeker to office (already there: {Already})", input.CaseId, result.AlreadyInOffice);
+        Log.SeekerAdded(logger, input.CaseId, result.AlreadyInOffice);
         return result;
     }
 }
@@ -37,7 +37,7 @@ public sealed class OptOutLookupActivity(IMisGateway mis, SsnProtector protector
         using var span = WorkflowTelemetry.StartStep("MIS opt-out lookup", input.CaseId, System.Diagnostics.ActivityKind.Client);
         var ssn = protector.Unprotect(input.ProtectedSsn, input.CaseId);
         var result = await mis.OptOutLookupAsync(ssn, CancellationToken.None);
-        logger.LogInformation("Case {CaseId}: opt-out lookup optedOut={OptedOut}", input.CaseId, result.OptedOut);
+        Log.OptOutLookedUp(logger, input.CaseId, result.OptedOut);
         return result;
     }
 }

@@ -14,7 +14,7 @@ public sealed class SendNotificationActivity(EmailTemplates templates, INotifier
         var message = templates.Render(input);
         if (string.IsNullOrWhiteSpace(message.To.Email))
         {
-            logger.LogInformation("Case {CaseId}: {Kind} not sent, recipient has no email address", input.Case.CaseId, input.Kind);
+            Log.EmailSkippedNoAddress(logger, input.Case.CaseId, input.Kind);
             return new NotificationReceipt(input.MessageKey, "", false);
         }
 
@@ -24,7 +24,7 @@ public sealed class SendNotificationActivity(EmailTemplates templates, INotifier
             Count(input);
         }
 
-        logger.LogInformation("Case {CaseId}: {Kind} email {Result}", input.Case.CaseId, input.Kind, sent ? "sent" : "already sent");
+        Log.EmailSent(logger, input.Case.CaseId, input.Kind, sent ? "sent" : "already sent");
         return new NotificationReceipt(input.MessageKey, message.To.Email, sent);
     }
 

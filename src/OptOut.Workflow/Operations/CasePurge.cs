@@ -22,7 +22,7 @@ public sealed record PurgeReport(DateTimeOffset Cutoff, int Purged);
 /// cutoff: their status, timeline and history are deleted from the task hub. Running cases are never touched, however old.
 /// The Functions app runs it on the PurgeClosedCases timer; the local host exposes it as POST /api/admin/purge.
 /// </summary>
-public sealed partial class CasePurge(DurableTaskClient client, IOptionsMonitor<RetentionOptions> options, TimeProvider time, ILogger<CasePurge> logger)
+public sealed class CasePurge(DurableTaskClient client, IOptionsMonitor<RetentionOptions> options, TimeProvider time, ILogger<CasePurge> logger)
 {
     /// <summary>The statuses a closed case can have. Never Running, Pending or Suspended.</summary>
     public static readonly IReadOnlyList<OrchestrationRuntimeStatus> ClosedStatuses =
@@ -53,10 +53,7 @@ public sealed partial class CasePurge(DurableTaskClient client, IOptionsMonitor<
             }
         }
 
-        LogPurged(logger, purged, cutoff);
+        Log.CasesPurged(logger, purged, cutoff);
         return new PurgeReport(cutoff, purged);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purge: {Purged} closed case(s) created before {Cutoff:u} removed")]
-    private static partial void LogPurged(ILogger logger, int purged, DateTimeOffset cutoff);
 }

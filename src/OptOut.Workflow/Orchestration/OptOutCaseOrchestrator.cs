@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
 using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
 
@@ -380,13 +381,13 @@ internal sealed class CaseFlow
             var reason = failure.FailureDetails?.ErrorMessage ?? failure.Message;
             detail = $"{detail} The case manager could not be emailed ({reason}).";
             outcome = CaseOutcome.Failed;
-            _log.LogError("Case {CaseId}: outcome email to the case manager failed after retries", _case.CaseId);
+            Log.OutcomeEmailFailed(_log, _case.CaseId);
         }
 
         _status.Outcome = outcome;
         _status.ClosedAt = Now;
         Record(CaseStage.Closed, "Closed", $"{EmailTemplates.OutcomeTitle(outcome)}: {detail}");
-        _log.LogInformation("Case {CaseId} closed with outcome {Outcome}", _case.CaseId, outcome);
+        Log.CaseClosed(_log, _case.CaseId, outcome);
         return new CaseResult(_case.CaseId, outcome, detail, Now);
     }
 

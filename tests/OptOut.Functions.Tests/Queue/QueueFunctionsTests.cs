@@ -63,7 +63,7 @@ public sealed class QueueFunctionsTests : IAsyncLifetime
         }
 
         Assert.DoesNotContain("900-11-0005", json, StringComparison.Ordinal);
-        Assert.Null(await _host.Cases.GetAsync("fn-invalid-1", CancellationToken.None));
+        Assert.Null(await _host.Get.HandleAsync("fn-invalid-1", CancellationToken.None));
 
         Assert.Null(await RunAsync(JsonSerializer.Serialize(Requests.For("S-1002", "fn-conflict-1"), Web)));
         var conflict = await RunAsync(JsonSerializer.Serialize(Requests.For("S-1006", "fn-conflict-1"), Web));

@@ -76,8 +76,8 @@ public sealed class StaleCaseScannerTests : IAsyncLifetime
         Assert.False(second.DigestSent);
         Assert.Single(Digests());
         await Task.Delay(300); // time for a (wrongly) raised event to be recorded
-        Assert.Single((await _host.Cases.GetAsync(a, CancellationToken.None))!.Timeline, IsScanEntry);
-        Assert.Single((await _host.Cases.GetAsync(b, CancellationToken.None))!.Timeline, IsScanEntry);
+        Assert.Single((await _host.Get.HandleAsync(a, CancellationToken.None))!.Timeline, IsScanEntry);
+        Assert.Single((await _host.Get.HandleAsync(b, CancellationToken.None))!.Timeline, IsScanEntry);
 
         // The next day both are still waiting: one new digest, one more entry each.
         clock.Advance(TimeSpan.FromDays(1));
@@ -86,7 +86,7 @@ public sealed class StaleCaseScannerTests : IAsyncLifetime
         Assert.Equal(2, Digests().Count);
         await _host.WaitForAsync(a, v => v.Timeline.Count(IsScanEntry) == 2);
         await _host.WaitForAsync(b, v => v.Timeline.Count(IsScanEntry) == 2);
-        Assert.Equal(nameof(CaseStage.AwaitingSupervisor), (await _host.Cases.GetAsync(a, CancellationToken.None))!.Stage);
+        Assert.Equal(nameof(CaseStage.AwaitingSupervisor), (await _host.Get.HandleAsync(a, CancellationToken.None))!.Stage);
     }
 
     [Fact]

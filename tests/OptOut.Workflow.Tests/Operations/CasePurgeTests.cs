@@ -51,16 +51,16 @@ public sealed class CasePurgeTests : IAsyncLifetime
         Assert.Equal(between, report.Cutoff);
         Assert.Equal(1, report.Purged);
         Assert.Null(await _host.Client.GetInstanceAsync(oldClosed));
-        Assert.Null(await _host.Cases.GetAsync(oldClosed, CancellationToken.None));
-        Assert.Equal(nameof(CaseStage.Closed), (await _host.Cases.GetAsync(newClosed, CancellationToken.None))!.Stage);
+        Assert.Null(await _host.Get.HandleAsync(oldClosed, CancellationToken.None));
+        Assert.Equal(nameof(CaseStage.Closed), (await _host.Get.HandleAsync(newClosed, CancellationToken.None))!.Stage);
         Assert.Equal(OrchestrationRuntimeStatus.Running, (await _host.Client.GetInstanceAsync(running))!.RuntimeStatus);
 
         // Zero days (the local host's POST /api/admin/purge?olderThanDays=0): every closed case goes, never a running one.
-        var all = await _host.Services.CreateCasePurge(_host.Client).PurgeOlderThanAsync(TimeSpan.Zero, CancellationToken.None);
+        var all = await _host.Services.CreateWithClient<CasePurge>(_host.Client).PurgeOlderThanAsync(TimeSpan.Zero, CancellationToken.None);
 
         Assert.Equal(1, all.Purged);
         Assert.Null(await _host.Client.GetInstanceAsync(newClosed));
-        var stillWaiting = await _host.Cases.GetAsync(running, CancellationToken.None);
+        var stillWaiting = await _host.Get.HandleAsync(running, CancellationToken.None);
         Assert.Equal(nameof(CaseStage.AwaitingSupervisor), stillWaiting!.Stage);
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
 using OptOut.Workflow.Orchestration;
@@ -44,7 +45,7 @@ public sealed class OrchestratorUnitTests
     {
         Search(office: true, found: true);
 
-        var result = await Run(CaseRun.Start(Case()));
+        var result = await Run(new CaseRun(Case()));
 
         Assert.Equal(CaseOutcome.AlreadyInOffice, result.Outcome);
         await _ctx.DidNotReceive().CallActivityAsync<AddSeekerResult>(Arg.Any<TaskName>(), Arg.Any<object?>(), Arg.Any<TaskOptions?>());
@@ -68,7 +69,7 @@ public sealed class OrchestratorUnitTests
         _ctx.CallActivityAsync<AddSeekerResult>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.AddToOffice), Arg.Any<object?>(), Arg.Any<TaskOptions?>())
             .Returns(new AddSeekerResult(true, false));
 
-        var run = Run(CaseRun.Start(Case()));
+        var run = Run(new CaseRun(Case()));
         Assert.Equal(["port-angeles", null], queries.Select(q => q.Office)); // both out before the office result is in
         await _ctx.DidNotReceive().CallActivityAsync<AddSeekerResult>(Arg.Any<TaskName>(), Arg.Any<object?>(), Arg.Any<TaskOptions?>());
         office.SetResult(new SeekerMatch(false, null));
@@ -86,7 +87,7 @@ public sealed class OrchestratorUnitTests
         _ctx.CallActivityAsync<SeekerMatch>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.Search), Arg.Is<object?>(o => ((SeekerQuery)o!).Office == null), Arg.Any<TaskOptions?>())
             .Returns(Task.FromException<SeekerMatch>(new TaskFailedException(WorkflowNames.Search, 1, new TaskFailureDetails("MisGatewayException", "MIS search failed with HTTP 503.", null, null, null))));
 
-        var result = await Run(CaseRun.Start(Case()));
+        var result = await Run(new CaseRun(Case()));
 
         Assert.Equal(CaseOutcome.AlreadyInOffice, result.Outcome);
         Assert.Equal((NotificationKind.CaseManagerOutcome, CaseOutcome.AlreadyInOffice), (Assert.Single(_notified).Kind, _notified[0].Outcome));
@@ -111,7 +112,7 @@ public sealed class OrchestratorUnitTests
         var published = new List<CaseStage>();
         _ctx.When(c => c.SetCustomStatus(Arg.Any<object?>())).Do(ci => published.Add(((CaseStatus)ci.ArgAt<object?>(0)!).Stage));
 
-        var run = Run(CaseRun.Start(Case()));
+        var run = Run(new CaseRun(Case()));
         Assert.Equal([NotificationKind.SupervisorRequest, NotificationKind.ClientContactSupervisor, NotificationKind.CaseManagerUpdate], _notified.Select(n => n.Kind));
         Assert.Empty(timer.FireAts); // no reminder timer before the emails have gone
         // ...but the case already waits for the supervisor, so the link works the moment the request email lands
@@ -198,7 +199,7 @@ public sealed class OrchestratorUnitTests
         _ctx.CallActivityAsync<SeekerMatch>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.Search), Arg.Any<object?>(), Arg.Any<TaskOptions?>())
             .Returns(Task.FromException<SeekerMatch>(new TaskFailedException(WorkflowNames.Search, 1, new TaskFailureDetails("MisGatewayException", "MIS search failed with HTTP 503.", null, null, null))));
 
-        var result = await Run(CaseRun.Start(Case()));
+        var result = await Run(new CaseRun(Case()));
 
         Assert.Equal(CaseOutcome.Failed, result.Outcome);
         Assert.Contains("HTTP 503", result.Detail, StringComparison.Ordinal);

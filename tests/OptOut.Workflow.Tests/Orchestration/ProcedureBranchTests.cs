@@ -6,6 +6,7 @@ using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.UseCases;
 
 namespace OptOut.Workflow.Tests.Orchestration;
 
@@ -148,7 +149,7 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
         Assert.DoesNotContain("Client emailed", Steps(c));
         Assert.DoesNotContain(Key(id, NotificationKind.ClientContactSupervisor), Keys(id));
         Assert.Contains("please ask the client to contact the supervisor", Email(id, NotificationKind.CaseManagerUpdate).TextBody, StringComparison.Ordinal);
-        Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.WithdrawAsync(id, "test cleanup", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await _host.Withdraw.HandleAsync(id, "test cleanup", default)).Disposition);
     }
 
     [Fact]
@@ -157,7 +158,7 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
         var id = await _host.StartAsync(Requests.For("S-1005", "b7"));
         await _host.WaitForSupervisorEmailedAsync(id);
         _host.Mis.OptIn("S-1005"); // the supervisor clears the Opt-Out box in MIS
-        Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, "Spoke with Elena.", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await _host.Decide.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, "Spoke with Elena.", default)).Disposition);
         var c = await _host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.OptedInAndAdded), c.Outcome);
@@ -173,7 +174,7 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
         var id = await _host.StartAsync(Requests.For("S-1007", "b7b"));
         await _host.WaitForSupervisorEmailedAsync(id);
         _host.Mis.OptIn("S-1007");
-        await _host.Cases.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, null, default);
+        await _host.Decide.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, null, default);
         var c = await _host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.Failed), c.Outcome);
@@ -189,7 +190,7 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
         _host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2061", FirstName = "Omar", LastName = "Remains", Phone = "360-555-0161", Ssn = "521220061", OptedOut = true });
         var id = await _host.StartAsync(WithSsn(Requests.For("S-1006", "b8"), "Omar", "Remains", "360-555-0161", "521-22-0061"));
         await _host.WaitForSupervisorEmailedAsync(id);
-        await _host.Cases.DecideAsync(TokenFor(id), DecisionChoice.RemainOptedOut, "Prefers ESD staff.", default);
+        await _host.Decide.DecideAsync(TokenFor(id), DecisionChoice.RemainOptedOut, "Prefers ESD staff.", default);
         var c = await _host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), c.Outcome);
@@ -208,15 +209,15 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
         await _host.WaitForSupervisorEmailedAsync(id);
         var token = TokenFor(id);
 
-        Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.WithdrawAsync(id, "Client moved away.", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await _host.Withdraw.HandleAsync(id, "Client moved away.", default)).Disposition);
         var c = await _host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.Withdrawn), c.Outcome);
         Assert.Contains("Client moved away.", c.Timeline.Single(t => t.Step == "Withdrawn").Detail, StringComparison.Ordinal);
         Assert.Equal("pat.supervisor@example.org", Email(id, NotificationKind.SupervisorCaseClosed).To.Email);
         Assert.Contains("withdrawn", Email(id, NotificationKind.CaseManagerOutcome).Subject, StringComparison.Ordinal);
-        Assert.Equal(CommandDisposition.Conflict, (await _host.Cases.DecideAsync(token, DecisionChoice.OptedIn, null, default)).Disposition);
-        Assert.Equal(CommandDisposition.Conflict, (await _host.Cases.WithdrawAsync(id, null, default)).Disposition);
+        Assert.Equal(CommandDisposition.Conflict, (await _host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, default)).Disposition);
+        Assert.Equal(CommandDisposition.Conflict, (await _host.Withdraw.HandleAsync(id, null, default)).Disposition);
     }
 
     [Fact]
@@ -225,12 +226,12 @@ public sealed class ProcedureBranchTests : IAsyncLifetime
         _host.Mis.Add(Unregistered("S-2092", "Lee", "Waiting", "360-555-0192", "521220092"));
         var id = await _host.StartAsync(WithSsn(Requests.For("S-1003", "b9b", hasAccount: false), "Lee", "Waiting", "360-555-0192", "521-22-0092"));
         await _host.WaitForStageAsync(id, CaseStage.AwaitingRegistration);
-        Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.WithdrawAsync(id, null, default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await _host.Withdraw.HandleAsync(id, null, default)).Disposition);
         var c = await _host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.Withdrawn), c.Outcome);
         Assert.DoesNotContain(Key(id, NotificationKind.SupervisorCaseClosed), Keys(id));
-        Assert.Equal(CommandDisposition.NotFound, (await _host.Cases.WithdrawAsync("no-such-case", null, default)).Disposition);
+        Assert.Equal(CommandDisposition.NotFound, (await _host.Withdraw.HandleAsync("no-such-case", null, default)).Disposition);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using OptOut.Testing;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.UseCases;
 
 namespace OptOut.Workflow.Tests.Orchestration;
 
@@ -100,9 +101,9 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
             }
 
             var token = TokenFor(c.Id);
-            var result = await _host.Cases.DecideAsync(token, DecisionChoice.RemainOptedOut, $"offset {offsets[i]} ms", default);
-            var seen = await _host.Cases.GetAsync(c.Id, default);
-            Assert.True(result.Disposition == Intake.CommandDisposition.Accepted, $"{c.Id} (offset {offsets[i]} ms, waiting since {c.WaitingSince:HH:mm:ss.fff}, now {DateTime.UtcNow:HH:mm:ss.fff}): {result.Disposition} {result.Message} {string.Join(" | ", seen!.Timeline.Select(t => $"{t.At:HH:mm:ss.fff} {t.Step}"))}");
+            var result = await _host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, $"offset {offsets[i]} ms", default);
+            var seen = await _host.Get.HandleAsync(c.Id, default);
+            Assert.True(result.Disposition == CommandDisposition.Accepted, $"{c.Id} (offset {offsets[i]} ms, waiting since {c.WaitingSince:HH:mm:ss.fff}, now {DateTime.UtcNow:HH:mm:ss.fff}): {result.Disposition} {result.Message} {string.Join(" | ", seen!.Timeline.Select(t => $"{t.At:HH:mm:ss.fff} {t.Step}"))}");
         }));
 
         foreach (var (id, _) in cases)
@@ -122,7 +123,7 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         var id = await host.StartAsync(Requests.For("S-1005", "W-gate"));
 
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var sending = await host.Cases.GetAsync(id, default);
+        var sending = await host.Get.HandleAsync(id, default);
         Assert.Equal(0, sending!.RemindersSent);
         Assert.DoesNotContain("Reminder sent", sending.Timeline.Select(t => t.Step));
 
@@ -130,7 +131,7 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         var sent = await host.WaitForAsync(id, v => v.RemindersSent == 1);
         Assert.Contains("Reminder sent", sent.Timeline.Select(t => t.Step));
         Assert.Contains(host.Mailbox.For(id), m => m.Message.Key == $"{id}:{NotificationKind.SupervisorReminder}:1");
-        await host.Cases.WithdrawAsync(id, "test cleanup", default);
+        await host.Withdraw.HandleAsync(id, "test cleanup", default);
     }
 
     [Fact]
@@ -146,13 +147,13 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var request = await WaitForEmailAsync(host, id, NotificationKind.SupervisorRequest);
         var token = TokenIn(request);
-        var inspected = await host.Cases.InspectDecisionAsync(token, default);
-        Assert.True(inspected.Disposition == Intake.CommandDisposition.Accepted, $"{inspected.Disposition}: {inspected.Message}");
+        var inspected = await host.Decide.InspectAsync(token, default);
+        Assert.True(inspected.Disposition == CommandDisposition.Accepted, $"{inspected.Disposition}: {inspected.Message}");
         Assert.Equal(nameof(CaseStage.AwaitingSupervisor), inspected.Case!.Stage);
-        Assert.Equal(Intake.CommandDisposition.Accepted, (await host.Cases.DecideAsync(token, DecisionChoice.RemainOptedOut, "decided early", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "decided early", default)).Disposition);
 
         // The decision came in while the orchestrator was still waiting on the emails: it is buffered, not lost.
-        var stillSending = await host.Cases.GetAsync(id, default);
+        var stillSending = await host.Get.HandleAsync(id, default);
         Assert.False(stillSending!.IsClosed);
         gate.Release.TrySetResult();
         var closed = await host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
@@ -177,7 +178,7 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var waiting = await host.WaitForAsync(id, v => v.Stage == nameof(CaseStage.AwaitingRegistration));
         Assert.False(waiting.IsClosed);
-        Assert.Equal(Intake.CommandDisposition.Accepted, (await host.Cases.WithdrawAsync(id, "client moved", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await host.Withdraw.HandleAsync(id, "client moved", default)).Disposition);
         gate.Release.TrySetResult();
         var closed = await host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
         Assert.Equal(nameof(CaseOutcome.Withdrawn), closed.Outcome);

@@ -10,6 +10,9 @@ using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.Orchestration;
+using OptOut.Workflow.UseCases;
+using OptOut.Workflow.UseCases.StartCase;
 
 namespace OptOut.Workflow.Tests.Protection;
 
@@ -71,8 +74,8 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
         }
 
         // A duplicate and a conflicting request go through the same code paths that log.
-        Assert.Equal(StartDisposition.Existing, (await _host.Cases.StartAsync(Requests.For("S-1001", "leak-1001"), "test", CancellationToken.None)).Disposition);
-        Assert.Equal(StartDisposition.Conflict, (await _host.Cases.StartAsync(Requests.For("S-1002", "leak-1001"), "test", CancellationToken.None)).Disposition);
+        Assert.Equal(StartDisposition.Existing, (await _host.Start.HandleAsync(Requests.For("S-1001", "leak-1001"), "test", CancellationToken.None)).Disposition);
+        Assert.Equal(StartDisposition.Conflict, (await _host.Start.HandleAsync(Requests.For("S-1002", "leak-1001"), "test", CancellationToken.None)).Disposition);
 
         await _host.WaitForStageAsync("leak-1003", CaseStage.AwaitingRegistration);
         _host.Mis.Register("S-1003");
@@ -90,7 +93,7 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
         await DecideAsync("leak-1005", DecisionChoice.OptedIn, "Spoke with the client.");
         await DecideAsync("leak-1006", DecisionChoice.RemainOptedOut, "Client prefers ESD staff.");
         await DecideAsync("leak-1007", DecisionChoice.OptedIn, null);
-        Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.WithdrawAsync("leak-1006-w", "Client moved away.", CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await _host.Withdraw.HandleAsync("leak-1006-w", "Client moved away.", CancellationToken.None)).Disposition);
 
         foreach (var c in cases)
         {
@@ -114,7 +117,7 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
             {
                 haystacks.Add(($"instance {instance.InstanceId}", $"{instance.SerializedInput}\n{instance.SerializedOutput}\n{instance.SerializedCustomStatus}\n{instance.FailureDetails}"));
                 haystacks.Add(($"history {instance.InstanceId}", await host.Durable.GetOrchestrationHistoryAsync(instance.InstanceId, "")));
-                var view = await host.Cases.GetAsync(instance.InstanceId, CancellationToken.None);
+                var view = await host.Get.HandleAsync(instance.InstanceId, CancellationToken.None);
                 haystacks.Add(($"view {instance.InstanceId}", System.Text.Json.JsonSerializer.Serialize(view)));
             }
 
@@ -146,7 +149,7 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
         var id = await _host.StartAsync(Requests.For("S-1005", "log-pii-1", clientEmail: "elena.optout@example.net"));
         await _host.WaitForSupervisorEmailedAsync(id);
         await _host.WaitUntilWaitingAsync(id);
-        Assert.Equal(CommandDisposition.Accepted, (await _host.Cases.WithdrawAsync(id, "Elena asked to stop.", CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await _host.Withdraw.HandleAsync(id, "Elena asked to stop.", CancellationToken.None)).Disposition);
         await _host.WaitForClosedAsync(id);
 
         var ours = _host.Logs.Lines.Where(l => l.Contains("log-pii-1", StringComparison.Ordinal)).ToList();
@@ -164,7 +167,7 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
     {
         var request = Assert.Single(_host.Mailbox.For(caseId), m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1");
         var token = request.Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
-        var result = await _host.Cases.DecideAsync(token, choice, note, CancellationToken.None);
+        var result = await _host.Decide.DecideAsync(token, choice, note, CancellationToken.None);
         Assert.True(result.Disposition == CommandDisposition.Accepted, $"{caseId}: {result.Disposition} {result.Message}");
     }
 }

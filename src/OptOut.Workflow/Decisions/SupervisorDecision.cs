@@ -2,14 +2,6 @@ using System.Text.Json.Serialization;
 
 namespace OptOut.Workflow.Decisions;
 
-/// <summary>External event names the case orchestration listens for.</summary>
-public static class WorkflowEvents
-{
-    public const string SupervisorDecision = "SupervisorDecision";
-    public const string Withdraw = "Withdraw";
-    public const string StaleFlag = "StaleCaseFlagged";
-}
-
 [JsonConverter(typeof(JsonStringEnumConverter<DecisionChoice>))]
 public enum DecisionChoice
 {
@@ -31,9 +23,3 @@ public sealed record SupervisorDecision(DecisionChoice Choice, string? Note, str
         _ => null,
     };
 }
-
-/// <summary>POST /api/cases/{id}/withdraw.</summary>
-public sealed record CaseWithdrawal(string? Reason, DateTime At);
-
-/// <summary>The scheduled EscalateStaleCases scan flagged this case (once per day).</summary>
-public sealed record StaleCaseFlag(string Date, string EscalatedTo);

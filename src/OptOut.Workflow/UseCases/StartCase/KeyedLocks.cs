@@ -1,4 +1,4 @@
-namespace OptOut.Workflow.Intake;
+namespace OptOut.Workflow.UseCases.StartCase;
 
 /// <summary>
 /// One async lock per key, removed when nobody holds or waits for it. Reference-counted under a single monitor, so a

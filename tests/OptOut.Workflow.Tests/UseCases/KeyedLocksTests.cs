@@ -1,6 +1,6 @@
-using OptOut.Workflow.Intake;
+using OptOut.Workflow.UseCases.StartCase;
 
-namespace OptOut.Workflow.Tests.IntakeTests;
+namespace OptOut.Workflow.Tests.UseCases;
 
 public sealed class KeyedLocksTests
 {

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Logging;
+using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Notifications;
+
+namespace OptOut.Workflow;
+
+/// <summary>Every log message of this project, source-generated. Messages carry ids, kinds and counts, never a person's details or an SSN.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purge: {Purged} closed case(s) created before {Cutoff:u} removed")]
+    public static partial void CasesPurged(ILogger logger, int purged, DateTimeOffset cutoff);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} closed with outcome {Outcome}")]
+    public static partial void CaseClosed(ILogger logger, string caseId, CaseOutcome outcome);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Case {CaseId}: outcome email to the case manager failed after retries")]
+    public static partial void OutcomeEmailFailed(ILogger logger, string caseId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: MIS search {Scope} found={Found}")]
+    public static partial void MisSearched(ILogger logger, string caseId, string scope, bool found);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: added seeker to office (already there: {Already})")]
+    public static partial void SeekerAdded(ILogger logger, string caseId, bool already);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: opt-out lookup optedOut={OptedOut}")]
+    public static partial void OptOutLookedUp(ILogger logger, string caseId, bool optedOut);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: {Kind} not sent, recipient has no email address")]
+    public static partial void EmailSkippedNoAddress(ILogger logger, string caseId, NotificationKind kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: {Kind} email {Result}")]
+    public static partial void EmailSent(ILogger logger, string caseId, NotificationKind kind, string result);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stale-case scan {Date}: {Scanned} running case(s), none newly stale")]
+    public static partial void NoStaleCases(ILogger logger, string date, int scanned);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stale-case scan {Date}: could not flag case {CaseId}")]
+    public static partial void StaleFlagFailed(ILogger logger, Exception e, string date, string caseId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stale-case scan {Date}: {Scanned} running case(s), {Stale} escalated to the escalation contact, {Flagged} flagged")]
+    public static partial void StaleCasesEscalated(ILogger logger, string date, int scanned, int stale, int flagged);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} started from {Source}")]
+    public static partial void CaseStarted(ILogger logger, string caseId, string source);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: withdrawal requested")]
+    public static partial void WithdrawalRequested(ILogger logger, string caseId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: supervisor decision {Choice} recorded")]
+    public static partial void DecisionRecorded(ILogger logger, string caseId, DecisionChoice choice);
+}

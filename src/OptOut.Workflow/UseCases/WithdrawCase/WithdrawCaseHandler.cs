@@ -1,0 +1,34 @@
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace OptOut.Workflow.UseCases.WithdrawCase;
+
+/// <summary>POST /api/cases/{caseId}/withdraw: accepted only while the case waits on the client or the supervisor.</summary>
+public sealed class WithdrawCaseHandler(DurableTaskClient client, TimeProvider time, ILogger<WithdrawCaseHandler> logger)
+{
+    public const int MaxReason = 500;
+
+    public async Task<CommandResult> HandleAsync(string caseId, string? reason, CancellationToken cancellationToken)
+    {
+        var view = await CaseReader.ViewAsync(client, caseId, cancellationToken);
+        if (view is null)
+        {
+            return new CommandResult(CommandDisposition.NotFound, $"Case {caseId} was not found.");
+        }
+
+        if (view.IsClosed || view.Status != nameof(OrchestrationRuntimeStatus.Running))
+        {
+            return new CommandResult(CommandDisposition.Conflict, $"Case {caseId} is already closed ({view.Outcome}).", view);
+        }
+
+        if (view.Stage is not (nameof(CaseStage.AwaitingSupervisor) or nameof(CaseStage.AwaitingRegistration)))
+        {
+            return new CommandResult(CommandDisposition.Conflict, $"Case {caseId} is at stage {view.Stage}, which cannot be withdrawn; it only waits at AwaitingRegistration or AwaitingSupervisor. Try again in a moment.", view);
+        }
+
+        var trimmed = reason is { Length: > MaxReason } ? reason[..MaxReason] : reason;
+        await client.RaiseEventAsync(caseId, WorkflowEvents.Withdraw, new CaseWithdrawal(trimmed, time.GetUtcNow().UtcDateTime), cancellationToken);
+        Log.WithdrawalRequested(logger, caseId);
+        return new CommandResult(CommandDisposition.Accepted, $"Case {caseId} is being withdrawn.", view);
+    }
+}
