@@ -11,16 +11,23 @@ using OptOut.Workflow.Notifications;
 
 namespace OptOut.Workflow.Tests.Replay;
 
-/// <summary>A test that only runs with OPTOUT_RECORD_HISTORIES=1: it re-records the histories the replay guard reads.</summary>
+/// <summary>
+/// A test that only runs when OPTOUT_RECORD_HISTORIES is set: to 1 (every case) or to case names separated by commas
+/// (only those cases, with the waiting points cut from them). It re-records the histories the replay guard reads.
+/// </summary>
 public sealed class RecordingFactAttribute : FactAttribute
 {
+    public static string? Selection => Environment.GetEnvironmentVariable("OPTOUT_RECORD_HISTORIES");
+
     public RecordingFactAttribute()
     {
-        if (Environment.GetEnvironmentVariable("OPTOUT_RECORD_HISTORIES") != "1")
+        if (string.IsNullOrEmpty(Selection))
         {
-            Skip = "Re-records Replay/Histories; set OPTOUT_RECORD_HISTORIES=1 to run (docs/orchestrator-versioning.md).";
+            Skip = "Re-records Replay/Histories; set OPTOUT_RECORD_HISTORIES=1 (or case names) to run (docs/orchestrator-versioning.md).";
         }
     }
+
+    public static bool Selects(string name) => Selection == "1" || Selection!.Split(',', StringSplitOptions.TrimEntries).Contains(name, StringComparer.Ordinal);
 }
 
 /// <summary>
@@ -125,8 +132,13 @@ public sealed class HistoryRecording
 
     private sealed record Recording(WorkflowTestHost Host, OrchestratorTraffic Traffic);
 
-    private static async Task<RecordedCase> Record(string name, string description, Action<Dictionary<string, string?>> settings, Func<Recording, Task<string>> drive)
+    private static async Task<RecordedCase?> Record(string name, string description, Action<Dictionary<string, string?>> settings, Func<Recording, Task<string>> drive)
     {
+        if (!RecordingFactAttribute.Selects(name))
+        {
+            return null;
+        }
+
         var traffic = new OrchestratorTraffic();
         await using var host = await WorkflowTestHost.StartAsync(settings, s =>
         {
@@ -153,8 +165,13 @@ public sealed class HistoryRecording
     }
 
     /// <summary>Saves the first execution that reaches a waiting step matching <paramref name="status"/>, cut after that step.</summary>
-    private static void Cut(RecordedCase recorded, string name, string description, Func<JsonNode, bool> status)
+    private static void Cut(RecordedCase? recorded, string name, string description, Func<JsonNode, bool> status)
     {
+        if (recorded is null)
+        {
+            return;
+        }
+
         foreach (var e in recorded.Executions)
         {
             var steps = e.Steps();
