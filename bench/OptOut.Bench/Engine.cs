@@ -99,7 +99,7 @@ internal sealed class BenchMis : IMisGateway
         Task.FromResult(office is null && _optedIn.ContainsKey(lastName) ? new SeekerMatch(true, "S-" + lastName) : new SeekerMatch(false, null));
 
     public Task<AddSeekerResult> AddSeekerToOfficeAsync(string seekerId, string office, CancellationToken cancellationToken) =>
-        Task.FromResult(new AddSeekerResult(true, false));
+        Task.FromResult(new AddSeekerResult(AlreadyInOffice: false));
 
     public Task<OptOutLookupResult> OptOutLookupAsync(string ssnDigits, CancellationToken cancellationToken) =>
         Task.FromResult(new OptOutLookupResult(true, "Bench", "Client"));

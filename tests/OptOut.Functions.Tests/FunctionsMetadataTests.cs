@@ -1,26 +1,19 @@
 using System.Reflection;
 using System.Text.Json;
+using OptOut.Api;
 
 namespace OptOut.Functions.Tests;
 
 /// <summary>
 /// Reads the functions.metadata the Functions SDK generated at build time (what the Functions host indexes) and checks
-/// every function's trigger, route, methods and auth level: the contract in DESIGN.md, as Azure will see it.
+/// every function's trigger, route, methods and auth level: the contract of <see cref="OptOut.Api.Routes"/>, as Azure will see it.
 /// </summary>
 public sealed class FunctionsMetadataTests
 {
     private static readonly Lazy<Dictionary<string, JsonElement>> Functions = new(Load);
 
-    public static TheoryData<string, string, string[], string> HttpFunctions => new()
-    {
-        { "CreateCase", "cases", ["post"], "Function" },
-        { "GetCase", "cases/{caseId}", ["get"], "Function" },
-        { "ListCases", "cases", ["get"], "Function" },
-        { "WithdrawCase", "cases/{caseId}/withdraw", ["post"], "Function" },
-        { "ShowDecision", "decisions/{token}", ["get", "head"], "Anonymous" },
-        { "RecordDecision", "decisions/{token}", ["post"], "Anonymous" },
-        { "Health", "health", ["get"], "Anonymous" },
-    };
+    /// <summary>Every route of the shared route table, as the Functions SDK must have generated it.</summary>
+    public static TheoryData<string> HttpFunctions => new(Routes.All.Select(r => r.Name));
 
     [Fact]
     public void Every_function_is_declared_and_nothing_else()
@@ -37,13 +30,23 @@ public sealed class FunctionsMetadataTests
 
     [Theory]
     [MemberData(nameof(HttpFunctions))]
-    public void Http_functions_have_the_contract_route_methods_and_auth_level(string name, string route, string[] methods, string authLevel)
+    public void Http_functions_have_the_route_tables_route_methods_and_auth_level(string name)
     {
+        var route = Routes.All.Single(r => r.Name == name);
         var trigger = Trigger(name, "httpTrigger");
-        Assert.Equal(route, trigger.GetProperty("route").GetString());
-        Assert.Equal(authLevel, trigger.GetProperty("authLevel").GetString());
-        Assert.Equal(methods, trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(route.Route, trigger.GetProperty("route").GetString());
+        Assert.Equal(route.RequiresKey ? "Function" : "Anonymous", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(
+            route.Methods.Select(m => m.ToLowerInvariant()).Order(StringComparer.Ordinal),
+            trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()).Order(StringComparer.Ordinal));
         Assert.Contains(Bindings(name), b => b.GetProperty("type").GetString() == "durableClient");
+    }
+
+    [Fact]
+    public void The_http_functions_are_exactly_the_route_table()
+    {
+        var http = Functions.Value.Keys.Where(n => Bindings(n).Any(b => b.GetProperty("type").GetString() == "httpTrigger"));
+        Assert.Equal(Routes.All.Select(r => r.Name).Order(StringComparer.Ordinal), http.Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -111,10 +114,16 @@ public sealed class FunctionsMetadataTests
         return [.. f.GetProperty("bindings").EnumerateArray()];
     }
 
-    private static Dictionary<string, JsonElement> Load()
+    /// <summary>The functions.metadata of the Functions app's own build output (the folder that is deployed).</summary>
+    internal static string MetadataPath()
     {
         var configuration = typeof(FunctionsMetadataTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
-        var path = Path.Combine(RepoRoot(), "src", "OptOut.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        return Path.Combine(RepoRoot(), "src", "OptOut.Functions", "bin", configuration, "net10.0", "functions.metadata");
+    }
+
+    private static Dictionary<string, JsonElement> Load()
+    {
+        var path = MetadataPath();
         Assert.True(File.Exists(path), $"Expected the Functions SDK to generate {path} when the test project builds.");
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         return doc.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone(), StringComparer.Ordinal);

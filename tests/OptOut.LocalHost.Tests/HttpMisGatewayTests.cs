@@ -34,8 +34,8 @@ public sealed class HttpMisGatewayTests
         Assert.Equal(new SeekerMatch(false, null), await gateway.SearchAsync("Elena", "Optout", "360-555-0105", null, default)); // opted out: hidden
         Assert.Equal(new OptOutLookupResult(true, "Optout", "Elena"), await gateway.OptOutLookupAsync("521110005", default));
         Assert.Equal(new OptOutLookupResult(false, null, null), await gateway.OptOutLookupAsync("521110004", default));
-        Assert.Equal(new AddSeekerResult(true, false), await gateway.AddSeekerToOfficeAsync("S-1002", "port-angeles", default));
-        Assert.Equal(new AddSeekerResult(true, true), await gateway.AddSeekerToOfficeAsync("S-1002", "port-angeles", default)); // 409 = already there
+        Assert.Equal(new AddSeekerResult(AlreadyInOffice: false), await gateway.AddSeekerToOfficeAsync("S-1002", "port-angeles", default));
+        Assert.Equal(new AddSeekerResult(AlreadyInOffice: true), await gateway.AddSeekerToOfficeAsync("S-1002", "port-angeles", default)); // 409 = already there
 
         using var post = await host.Http.PostAsync("api/cases", System.Net.Http.Json.JsonContent.Create(Requests.For("S-1004", "http-mis")));
         Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);

@@ -86,7 +86,7 @@ public sealed class MisSimulator : IMisGateway
             }
 
             var added = p.Offices.Add(office);
-            return Task.FromResult(new AddSeekerResult(true, !added));
+            return Task.FromResult(new AddSeekerResult(AlreadyInOffice: !added));
         }
     }
 

@@ -40,11 +40,11 @@ public sealed class HttpMisGateway(HttpClient http) : IMisGateway
         using var response = await http.PostAsJsonAsync($"offices/{Uri.EscapeDataString(office)}/seekers", new AddBody(seekerId), cancellationToken);
         if (response.StatusCode == HttpStatusCode.Conflict)
         {
-            return new AddSeekerResult(Added: true, AlreadyInOffice: true);
+            return new AddSeekerResult(AlreadyInOffice: true);
         }
 
         await EnsureSuccess(response, "add seeker to office");
-        return await response.Content.ReadFromJsonAsync<AddSeekerResult>(cancellationToken) ?? new AddSeekerResult(true, false);
+        return await response.Content.ReadFromJsonAsync<AddSeekerResult>(cancellationToken) ?? new AddSeekerResult(AlreadyInOffice: false);
     }
 
     public async Task<OptOutLookupResult> OptOutLookupAsync(string ssnDigits, CancellationToken cancellationToken)

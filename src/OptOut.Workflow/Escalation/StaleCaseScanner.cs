@@ -76,11 +76,9 @@ public sealed class StaleCaseScanner(
 
         var o = options.CurrentValue;
         stale.Sort((a, b) => string.CompareOrdinal(a.CaseId, b.CaseId));
-        var digest = EmailTemplates.StaleDigest(date, new Contact(o.ContactName, o.ContactEmail), o.StaleAfter, stale);
-
         // The key is per date and per set of cases: a re-run that finds the same cases (their flags not processed yet)
         // is a duplicate the mail provider drops, while a case that turns stale later the same day still gets reported.
-        digest = digest with { Key = DigestKey(date, stale) };
+        var digest = EmailTemplates.StaleDigest(DigestKey(date, stale), date, new Contact(o.ContactName, o.ContactEmail), o.StaleAfter, stale);
         var sent = await notifier.SendAsync(digest, cancellationToken);
         WorkflowTelemetry.Escalations.Add(stale.Count, new KeyValuePair<string, object?>("kind", "stale-scan"));
         // One event per case, several at a time: each is a queue write in Azure Storage, so one by one a scan of

@@ -8,7 +8,8 @@ public sealed record SeekerMatch(bool Found, string? SeekerId);
 /// <summary>"Add Seeker to Office" from the MIS dropdown menu.</summary>
 public sealed record AddSeekerRequest(string CaseId, string SeekerId, string Office);
 
-public sealed record AddSeekerResult(bool Added, bool AlreadyInOffice);
+/// <summary>The seeker is in the office now; <see cref="AlreadyInOffice"/> when they were there before this call.</summary>
+public sealed record AddSeekerResult(bool AlreadyInOffice);
 
 /// <summary>The "Opt-Out Lookup" widget. The SSN travels encrypted until the gateway call.</summary>
 public sealed record OptOutLookupRequest(string CaseId, string ProtectedSsn);

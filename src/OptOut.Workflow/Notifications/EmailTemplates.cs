@@ -26,7 +26,6 @@ public sealed class EmailTemplates(IDecisionLinks links)
             NotificationKind.CaseManagerOutcome => (CaseManager(c), $"Case {c.CaseId} ({client}) closed: {OutcomeTitle(request.Outcome)}", CaseManagerOutcome(request)),
             NotificationKind.SupervisorOptInNotVisible => (c.Supervisor, $"Action needed: {client} still hidden in MIS after opt-in (case {c.CaseId})", OptInNotVisible(request)),
             NotificationKind.SupervisorCaseClosed => (c.Supervisor, $"No action needed: case {c.CaseId} ({client}) is closed", SupervisorClosed(request)),
-            _ => throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "Unknown notification kind."),
         };
 
         return new EmailMessage(request.MessageKey, to, subject, Text(paragraphs), Html(subject, paragraphs));
@@ -46,7 +45,6 @@ public sealed class EmailTemplates(IDecisionLinks links)
         CaseOutcome.Withdrawn => "withdrawn",
         CaseOutcome.Failed => "needs attention",
         null => "closed",
-        _ => outcome.Value.ToString(),
     };
 
     private static string NextStep(CaseOutcome? outcome) => outcome switch
@@ -61,7 +59,7 @@ public sealed class EmailTemplates(IDecisionLinks links)
         CaseOutcome.NoSupervisorResponse => "The ESD WIOA supervisor did not record a decision before the deadline, after reminders and escalation. Follow up with ESD directly.",
         CaseOutcome.Withdrawn => "The case was withdrawn. No further emails will be sent about it.",
         CaseOutcome.Failed => "The automation could not finish this case. A person needs to look at it; the detail below says where it stopped.",
-        _ => "",
+        null => "",
     };
 
     private List<Para> SupervisorAsk(NotificationRequest r, bool first)
@@ -149,8 +147,8 @@ public sealed class EmailTemplates(IDecisionLinks links)
         new($"Case {r.Case.CaseId} for {r.Case.Client.FullName} is closed ({OutcomeTitle(r.Outcome)}). You do not need to record a decision for it."),
     ];
 
-    /// <summary>The daily digest of cases waiting on a supervisor past Escalation:StaleAfter.</summary>
-    public static EmailMessage StaleDigest(string date, Contact to, TimeSpan staleAfter, IReadOnlyList<Escalation.StaleCase> cases)
+    /// <summary>The daily digest of cases waiting on a supervisor past Escalation:StaleAfter, sent under <paramref name="key"/>.</summary>
+    public static EmailMessage StaleDigest(string key, string date, Contact to, TimeSpan staleAfter, IReadOnlyList<Escalation.StaleCase> cases)
     {
         var subject = $"Stale opt-out cases {date}: {cases.Count} waiting on a supervisor";
         var paragraphs = new List<Para>
@@ -161,7 +159,7 @@ public sealed class EmailTemplates(IDecisionLinks links)
         paragraphs.AddRange(cases.Select(c => new Para(
             $"Case {c.CaseId}: {c.ClientName}, office {c.Office}, case manager {c.CaseManager}, waiting since {c.WaitingSince:yyyy-MM-dd HH:mm} UTC, {c.RemindersSent} reminder(s) sent.")));
         paragraphs.Add(new("Please follow up with the office supervisors. Each case's timeline records this escalation."));
-        return new EmailMessage($"stale-digest:{date}", to, subject, Text(paragraphs), Html(subject, paragraphs));
+        return new EmailMessage(key, to, subject, Text(paragraphs), Html(subject, paragraphs));
     }
 
     private static Contact CaseManager(CaseParties c) => new(c.CaseManager.Name, c.CaseManager.Email);

@@ -30,11 +30,9 @@ public sealed class SendNotificationActivity(EmailTemplates templates, INotifier
 
     private static void Count(NotificationRequest input)
     {
+        // Cases closed are counted by the orchestrator when it closes them, whether or not this email goes out.
         switch (input.Kind)
         {
-            case NotificationKind.CaseManagerOutcome:
-                WorkflowTelemetry.CasesClosed.Add(1, new KeyValuePair<string, object?>("outcome", input.Outcome?.ToString()));
-                break;
             case NotificationKind.SupervisorReminder:
                 WorkflowTelemetry.RemindersSent.Add(1);
                 break;

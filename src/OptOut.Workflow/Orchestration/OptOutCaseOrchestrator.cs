@@ -4,6 +4,7 @@ using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.Telemetry;
 
 namespace OptOut.Workflow.Orchestration;
 
@@ -36,7 +37,6 @@ internal sealed class CaseFlow
     private readonly CaseStatus _status;
     private readonly CaseStage? _resume;
     private readonly TaskOptions _retry;
-    private readonly ILogger _log;
 
     public CaseFlow(TaskOrchestrationContext context, CaseRun run)
     {
@@ -47,7 +47,6 @@ internal sealed class CaseFlow
         _resume = run.Resume;
         var r = run.Case.Policy.Retry;
         _retry = TaskOptions.FromRetryPolicy(new RetryPolicy(r.MaxAttempts, r.FirstRetryInterval, r.BackoffCoefficient, r.MaxRetryInterval));
-        _log = context.CreateReplaySafeLogger<OptOutCaseOrchestrator>();
     }
 
     private DateTime Now => _ctx.CurrentUtcDateTime;
@@ -258,7 +257,10 @@ internal sealed class CaseFlow
             Record(CaseStage.AwaitingSupervisor, "Escalated", $"No decision after {Describe(Policy.EscalateAfter)}; escalation contact {_case.EscalationContact.Name} emailed.");
         }
 
-        while (true)
+        // Each turn takes one event (a stale-case flag; a decision or withdrawal ends the wait) or ends with the timer,
+        // after which the case continues as new: the history of one execution stays bounded.
+        var timerFired = false;
+        while (!timerFired)
         {
             if (flag.IsCompleted)
             {
@@ -289,15 +291,15 @@ internal sealed class CaseFlow
             using var timerCts = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
             var timer = _ctx.CreateTimer(next, timerCts.Token);
             var winner = await Task.WhenAny(decision, withdraw, flag, timer);
-            if (winner != timer)
+            timerFired = winner == timer;
+            if (!timerFired)
             {
                 timerCts.Cancel(); // the losing timer
-                continue;
             }
-
-            cts.Cancel();
-            return ContinueAt(CaseStage.AwaitingSupervisor);
         }
+
+        cts.Cancel();
+        return ContinueAt(CaseStage.AwaitingSupervisor);
     }
 
     private DateTime? ReminderDue() => _status.RemindersSent < Policy.MaxReminders
@@ -372,6 +374,7 @@ internal sealed class CaseFlow
     /// <summary>Closes the case and tells the case manager. If even that email cannot be sent, the case closes as Failed.</summary>
     private async Task<CaseResult> CloseAsync(CaseOutcome outcome, string detail)
     {
+        var log = _ctx.CreateReplaySafeLogger<OptOutCaseOrchestrator>();
         try
         {
             await NotifyAsync(NotificationKind.CaseManagerOutcome, outcome: outcome, detail: detail);
@@ -381,13 +384,19 @@ internal sealed class CaseFlow
             var reason = failure.FailureDetails?.ErrorMessage ?? failure.Message;
             detail = $"{detail} The case manager could not be emailed ({reason}).";
             outcome = CaseOutcome.Failed;
-            Log.OutcomeEmailFailed(_log, _case.CaseId);
+            Log.OutcomeEmailFailed(log, _case.CaseId);
         }
 
         _status.Outcome = outcome;
         _status.ClosedAt = Now;
         Record(CaseStage.Closed, "Closed", $"{EmailTemplates.OutcomeTitle(outcome)}: {detail}");
-        Log.CaseClosed(_log, _case.CaseId, outcome);
+        Log.CaseClosed(log, _case.CaseId, outcome);
+        if (!_ctx.IsReplaying)
+        {
+            // A side effect only, never read back: the step that closes the case counts it once (a metric, not state).
+            WorkflowTelemetry.CasesClosed.Add(1, new KeyValuePair<string, object?>("outcome", outcome.ToString()));
+        }
+
         return new CaseResult(_case.CaseId, outcome, detail, Now);
     }
 

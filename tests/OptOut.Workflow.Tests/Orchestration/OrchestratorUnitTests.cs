@@ -67,7 +67,7 @@ public sealed class OrchestratorUnitTests
                 return q.Office is null ? Task.FromResult(new SeekerMatch(true, "S-9")) : office.Task;
             });
         _ctx.CallActivityAsync<AddSeekerResult>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.AddToOffice), Arg.Any<object?>(), Arg.Any<TaskOptions?>())
-            .Returns(new AddSeekerResult(true, false));
+            .Returns(new AddSeekerResult(AlreadyInOffice: false));
 
         var run = Run(new CaseRun(Case()));
         Assert.Equal(["port-angeles", null], queries.Select(q => q.Office)); // both out before the office result is in

@@ -1,13 +1,14 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using OptOut.DevTools.Mis;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
-using OptOut.Workflow.Lookup.Simulator;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.UseCases;
 
 namespace OptOut.Workflow.Tests.Replay;
 
@@ -83,7 +84,7 @@ public sealed class HistoryRecording
         {
             var id = await h.Host.StartAsync(Requests.For("S-1003", "replay-withdrawn-registration"));
             await h.Host.WaitUntilWaitingAsync(id);
-            await Accepted(h.Host.Cases.WithdrawAsync(id, "Client moved away.", default));
+            await Accepted(h.Host.Withdraw.HandleAsync(id, "Client moved away.", default));
             return id;
         });
 
@@ -91,7 +92,7 @@ public sealed class HistoryRecording
         {
             var id = await AwaitingSupervisor(h, "S-1005", "replay-opted-in");
             h.Host.Mis.OptIn("S-1005");
-            await Accepted(h.Host.Cases.DecideAsync(Token(h, id), DecisionChoice.OptedIn, "Spoke with the client.", default));
+            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.OptedIn, "Spoke with the client.", default));
             return id;
         });
 
@@ -99,7 +100,7 @@ public sealed class HistoryRecording
         {
             var id = await AwaitingSupervisor(h, "S-1007", "replay-never-visible");
             h.Host.Mis.OptIn("S-1007");
-            await Accepted(h.Host.Cases.DecideAsync(Token(h, id), DecisionChoice.OptedIn, null, default));
+            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.OptedIn, null, default));
             return id;
         });
         Cut(neverVisible, "verifying-opt-in-not-visible", "Verifying an opt-in: the client is not visible yet, timer to the next check.", s => Is(s, "Stage", CaseStage.VerifyingOptIn));
@@ -107,14 +108,14 @@ public sealed class HistoryRecording
         await Record("remains-opted-out", "The supervisor records that the client remains opted out: RemainsOptedOut.", Quiet, async h =>
         {
             var id = await AwaitingSupervisor(h, "S-1006", "replay-remains");
-            await Accepted(h.Host.Cases.DecideAsync(Token(h, id), DecisionChoice.RemainOptedOut, "Prefers ESD staff.", default));
+            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.RemainOptedOut, "Prefers ESD staff.", default));
             return id;
         });
 
         await Record("withdrawn-awaiting-supervisor", "Withdrawn while waiting for the supervisor: Withdrawn (supervisor told).", Quiet, async h =>
         {
             var id = await AwaitingSupervisor(h, "S-1006", "replay-withdrawn-supervisor");
-            await Accepted(h.Host.Cases.WithdrawAsync(id, "Client moved away.", default));
+            await Accepted(h.Host.Withdraw.HandleAsync(id, "Client moved away.", default));
             return id;
         });
 
