@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OptOut.Testing;
 using OptOut.Workflow.Hosting;
+using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 
 namespace OptOut.LocalHost.Tests;
@@ -20,8 +21,8 @@ public sealed class HttpMisGatewayTests
     [Fact]
     public async Task The_whole_workflow_runs_over_the_http_contract_against_the_simulator()
     {
-        await using var host = await RunningLocalHost.StartAsync(s => s["LocalHost:Mis"] = "Http");
-        // Mis:BaseUrl follows the host's own address (set by RunningLocalHost), so every lookup is a real HTTP call.
+        await using var host = await LocalHostServer.StartAsync(new LocalHostServerOptions { MisOverHttp = true });
+        // Mis:BaseUrl is the host's own address (its simulator's HTTP contract), so every lookup is a real HTTP call.
         Assert.IsType<HttpMisGateway>(host.Services.GetRequiredService<IMisGateway>());
 
         var gateway = host.Services.GetRequiredService<IMisGateway>();
@@ -36,8 +37,9 @@ public sealed class HttpMisGatewayTests
 
         using var post = await host.Http.PostAsync("api/cases", System.Net.Http.Json.JsonContent.Create(Requests.For("S-1004", "http-mis")));
         Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
-        var closed = await host.Services.CreateCaseServiceFor().WaitClosedAsync("http-mis");
-        Assert.Equal("NotOptedOutNeedsReview", closed.Outcome); // office search, statewide search and opt-out lookup, all over HTTP
+        var cases = host.Services.GetRequiredService<CaseService>();
+        var closed = await Eventually.UntilAsync(() => cases.GetAsync("http-mis", default), v => v is { IsClosed: true }, TimeSpan.FromSeconds(30), v => $"Case http-mis did not close; stage {v?.Stage}.");
+        Assert.Equal("NotOptedOutNeedsReview", closed!.Outcome); // office search, statewide search and opt-out lookup, all over HTTP
     }
 
     [Fact]
@@ -93,26 +95,5 @@ public sealed class HttpMisGatewayTests
     private sealed record FakeServer(WebApplication App, string Url) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await App.DisposeAsync();
-    }
-}
-
-internal static class CaseWaits
-{
-    public static Workflow.Intake.CaseService CreateCaseServiceFor(this IServiceProvider services) => services.GetRequiredService<Workflow.Intake.CaseService>();
-
-    public static async Task<Workflow.Cases.CaseView> WaitClosedAsync(this Workflow.Intake.CaseService cases, string caseId)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var view = await cases.GetAsync(caseId, default);
-            if (view is { IsClosed: true })
-            {
-                return view;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"Case {caseId} did not close.");
     }
 }
