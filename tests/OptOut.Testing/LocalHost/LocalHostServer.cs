@@ -15,23 +15,9 @@ using Xunit;
 
 namespace OptOut.Testing;
 
-/// <summary>Where the local host keeps its durable state (LocalHost:Store).</summary>
-public enum LocalHostStore
-{
-    InMemory,
-    AzureStorage,
-}
-
 /// <summary>How a <see cref="LocalHostServer"/> is started; every setting not named here is a test default.</summary>
 public sealed record LocalHostServerOptions
 {
-    /// <summary>The durable engine's store; AzureStorage needs <see cref="StorageConnectionString"/> (Azurite).</summary>
-    public LocalHostStore Store { get; init; } = LocalHostStore.InMemory;
-
-    public string? StorageConnectionString { get; init; }
-
-    public string TaskHub { get; init; } = "OptOutTests";
-
     /// <summary>The workflow reaches the MIS simulator over HTTP (the production gateway, LocalHost:Mis=Http) at this host's /sim/mis/.</summary>
     public bool MisOverHttp { get; init; }
 
@@ -107,14 +93,7 @@ public sealed class LocalHostServer : IAsyncDisposable
             values["Mis:BaseUrl"] = $"{url}/sim/mis/";
         }
 
-        values["LocalHost:Store"] = options.Store.ToString();
-        if (options.Store == LocalHostStore.AzureStorage)
-        {
-            values["LocalHost:AzureStorage:ConnectionString"] = options.StorageConnectionString
-                ?? throw new ArgumentException("Store AzureStorage needs StorageConnectionString.", nameof(options));
-            values["LocalHost:AzureStorage:TaskHub"] = options.TaskHub;
-        }
-
+        values["LocalHost:Store"] = "InMemory"; // the durable store is tested with the host in its own process (Durability.Tests)
         options.Settings?.Invoke(values);
 
         var logs = new CapturedLogs();
