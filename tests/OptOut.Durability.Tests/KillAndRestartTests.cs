@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
+using OptOut.Testing;
 using Xunit.Abstractions;
 
 namespace OptOut.Durability.Tests;
@@ -14,7 +15,7 @@ namespace OptOut.Durability.Tests;
 /// being killed with SIGKILL. After a restart on the same storage the emailed decision link still works, the case closes
 /// with its whole timeline, and no email of a step done before the kill is sent again.
 /// </summary>
-public sealed partial class KillAndRestartTests(ITestOutputHelper output)
+public sealed partial class KillAndRestartTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const string FunctionKey = "local-dev-key";
     private const string TaskHub = "DurabilityTest";
@@ -25,9 +26,8 @@ public sealed partial class KillAndRestartTests(ITestOutputHelper output)
     [Fact]
     public async Task Case_waiting_on_its_supervisor_survives_kill_9_and_closes_with_its_full_timeline_and_no_repeated_email()
     {
-        await using var azurite = await AzuriteProcess.StartAsync(TimeSpan.FromMinutes(4));
         var clock = Stopwatch.StartNew();
-        var baseUrl = $"http://127.0.0.1:{AzuriteProcess.FreePort()}";
+        var baseUrl = $"http://127.0.0.1:{WorkflowTestHost.FreePort()}";
         var settings = Settings(baseUrl, azurite.ConnectionString);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
         http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);

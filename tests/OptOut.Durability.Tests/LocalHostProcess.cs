@@ -6,7 +6,9 @@ namespace OptOut.Durability.Tests;
 
 /// <summary>
 /// The local host as a separate process (<c>dotnet OptOut.LocalHost.dll</c> from its build output), configured through
-/// environment variables the way a developer would. <see cref="Kill"/> sends SIGKILL on Linux: no shutdown code runs.
+/// environment variables the way a developer would. <see cref="KillAsync"/> sends SIGKILL on Linux: no shutdown code runs.
+/// Not the in-process LocalHostServer (tests/OptOut.Testing/LocalHost): only a host in its own process can be killed
+/// without the test, and only a fresh process shows what survives in durable storage.
 /// </summary>
 internal sealed class LocalHostProcess : IAsyncDisposable
 {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Playwright;
+using OptOut.Testing;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -12,8 +13,10 @@ namespace OptOut.EndToEnd.Tests;
 /// Screenshots go to artifacts/ in the test output folder.
 /// </summary>
 [Collection(LocalHostCollection.Name)]
-public sealed class BrowserFlowTests(LocalHostFixture host, ITestOutputHelper output)
+public sealed class BrowserFlowTests(LocalHostFixture fixture, ITestOutputHelper output)
 {
+    private LocalHostServer Host => fixture.Host;
+
     private readonly string _artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts")).FullName;
 
     [ChromiumFact]
@@ -24,7 +27,7 @@ public sealed class BrowserFlowTests(LocalHostFixture host, ITestOutputHelper ou
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = chromium, Headless = true });
-        await using var context = await browser.NewContextAsync(new() { BaseURL = host.BaseUrl });
+        await using var context = await browser.NewContextAsync(new() { BaseURL = Host.BaseUrl });
         context.SetDefaultTimeout(20_000);
         SetDefaultExpectTimeout(20_000);
         var page = await context.NewPageAsync();
@@ -50,20 +53,20 @@ public sealed class BrowserFlowTests(LocalHostFixture host, ITestOutputHelper ou
             await Expect(page.GetByText("Reason: Client wants to enroll in WIOA Adult training.")).ToBeVisibleAsync();
             var recordLink = page.GetByRole(AriaRole.Link, new() { Name = "Record the decision" });
             var link = await recordLink.GetAttributeAsync("href") ?? throw new InvalidOperationException("The email has no decision link.");
-            Assert.StartsWith($"{host.BaseUrl}/api/decisions/", link, StringComparison.Ordinal);
+            Assert.StartsWith($"{Host.BaseUrl}/api/decisions/", link, StringComparison.Ordinal);
 
             // Mail scanners and previews: HEAD and GET of the link change nothing. (The link works as soon as the email
             // lands; wait for the case to record the step's emails so the timeline comparison is exact.)
-            var before = await host.WaitForEmailsRecordedAsync(caseId);
-            using (var head = await host.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, link)))
-            using (var get = await host.Http.GetAsync(link))
+            var before = await Host.WaitForEmailsRecordedAsync(caseId);
+            using (var head = await Host.Anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Head, link)))
+            using (var get = await Host.Anonymous.GetAsync(link))
             {
                 Assert.Equal(System.Net.HttpStatusCode.OK, head.StatusCode);
                 Assert.Equal(System.Net.HttpStatusCode.OK, get.StatusCode);
             }
 
-            var after = await host.CaseAsync(caseId);
-            Assert.Equal("AwaitingSupervisor", LocalHostFixture.Stage(after));
+            var after = await Host.CaseAsync(caseId);
+            Assert.Equal("AwaitingSupervisor", LocalHostServer.Stage(after));
             Assert.Equal(JsonValueKind.Null, after.GetProperty("decision").ValueKind);
             Assert.Equal(before.GetProperty("timeline").GetArrayLength(), after.GetProperty("timeline").GetArrayLength());
 
@@ -78,7 +81,7 @@ public sealed class BrowserFlowTests(LocalHostFixture host, ITestOutputHelper ou
             await row.GetByRole(AriaRole.Button, new() { Name = "Clear Opt-Out box" }).ClickAsync();
             await Expect(row).ToContainTextAsync("visible");
             await Expect(row.GetByRole(AriaRole.Button, new() { Name = "Clear Opt-Out box" })).ToHaveCountAsync(0);
-            Assert.False(host.Mis.Find("S-1005")!.OptedOut);
+            Assert.False(Host.Mis.Find("S-1005")!.OptedOut);
 
             // Supervisor: follow the email's link and record the decision with the accessible form.
             await page.GotoAsync(emailUrl);
@@ -100,7 +103,7 @@ public sealed class BrowserFlowTests(LocalHostFixture host, ITestOutputHelper ou
             await Expect(page.Locator("#stage")).ToHaveTextAsync("Closed");
             await Expect(page.GetByRole(AriaRole.Cell, new() { Name = "Add Seeker to Office", Exact = true })).ToBeVisibleAsync();
             await Screenshot(page, "3-case-closed");
-            Assert.Contains("port-angeles", host.Mis.Find("S-1005")!.Offices);
+            Assert.Contains("port-angeles", Host.Mis.Find("S-1005")!.Offices);
 
             // Case manager: the outcome email, with the next step.
             await page.GotoAsync("/dev/mailbox");
@@ -120,7 +123,7 @@ public sealed class BrowserFlowTests(LocalHostFixture host, ITestOutputHelper ou
             await Expect(stale.GetByRole(AriaRole.Heading, new() { Name = "No decision needed" })).ToBeVisibleAsync();
             await Expect(stale.GetByRole(AriaRole.Alert)).ToContainTextAsync(caseId);
             await Screenshot(stale, "5-reused-link-409");
-            Assert.Equal("OptedInAndAdded", (await host.CaseAsync(caseId)).GetProperty("outcome").GetString());
+            Assert.Equal("OptedInAndAdded", (await Host.CaseAsync(caseId)).GetProperty("outcome").GetString());
         }
         catch
         {

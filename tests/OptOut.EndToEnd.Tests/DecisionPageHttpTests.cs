@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using OptOut.Testing;
 using OptOut.Workflow.Decisions;
 
 namespace OptOut.EndToEnd.Tests;
@@ -13,17 +14,19 @@ namespace OptOut.EndToEnd.Tests;
 /// once; tampered 403, expired 410, reused or closed 409. The pages are accessible (lang, labels, fieldset/legend, roles).
 /// </summary>
 [Collection(LocalHostCollection.Name)]
-public sealed partial class DecisionPageHttpTests(LocalHostFixture host)
+public sealed partial class DecisionPageHttpTests(LocalHostFixture fixture)
 {
+    private LocalHostServer Host => fixture.Host;
+
     [Fact]
     public async Task Get_and_head_show_the_confirmation_page_and_change_nothing()
     {
-        var caseId = await host.OpenCaseAsync("S-1006", "page-get-1");
-        var link = await host.DecisionLinkFromMailboxAsync(caseId);
-        Assert.StartsWith($"{host.BaseUrl}/api/decisions/", link, StringComparison.Ordinal);
-        var before = await host.WaitForCaseAsync(caseId, c => LocalHostFixture.Stage(c) == "AwaitingSupervisor");
-        await host.WaitForEmailAsync($"{caseId}:CaseManagerUpdate:1"); // the last email of the step
-        var mails = host.Mailbox.For(caseId).Count;
+        var caseId = await Host.OpenCaseAsync("S-1006", "page-get-1");
+        var link = await Host.DecisionLinkFromMailboxAsync(caseId);
+        Assert.StartsWith($"{Host.BaseUrl}/api/decisions/", link, StringComparison.Ordinal);
+        var before = await Host.WaitForCaseAsync(caseId, c => LocalHostServer.Stage(c) == "AwaitingSupervisor");
+        await Host.WaitForEmailAsync($"{caseId}:CaseManagerUpdate:1"); // the last email of the step
+        var mails = Host.Mailbox.For(caseId).Count;
 
         for (var i = 0; i < 3; i++)
         {
@@ -36,20 +39,20 @@ public sealed partial class DecisionPageHttpTests(LocalHostFixture host)
             Assert.Contains("Farid Staysout", html, StringComparison.Ordinal);
         }
 
-        var after = await host.CaseAsync(caseId);
-        Assert.Equal("AwaitingSupervisor", LocalHostFixture.Stage(after));
+        var after = await Host.CaseAsync(caseId);
+        Assert.Equal("AwaitingSupervisor", LocalHostServer.Stage(after));
         Assert.Equal(JsonValueKind.Null, after.GetProperty("decision").ValueKind);
         Assert.Equal(before.GetProperty("timeline").GetArrayLength(), after.GetProperty("timeline").GetArrayLength());
-        Assert.Equal(mails, host.Mailbox.For(caseId).Count);
+        Assert.Equal(mails, Host.Mailbox.For(caseId).Count);
     }
 
     [Fact]
     public async Task The_decision_page_is_accessible_and_not_cached()
     {
-        var caseId = await host.OpenCaseAsync("S-1006", "page-a11y-1");
-        var link = await host.DecisionLinkFromMailboxAsync(caseId);
+        var caseId = await Host.OpenCaseAsync("S-1006", "page-a11y-1");
+        var link = await Host.DecisionLinkFromMailboxAsync(caseId);
 
-        using var response = await host.Http.GetAsync(link);
+        using var response = await Host.Anonymous.GetAsync(link);
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
@@ -80,15 +83,15 @@ public sealed partial class DecisionPageHttpTests(LocalHostFixture host)
     [Fact]
     public async Task Post_decides_once_and_a_reused_link_gets_409_on_every_method()
     {
-        var caseId = await host.OpenCaseAsync("S-1006", "page-reuse-1");
-        var link = await host.DecisionLinkFromMailboxAsync(caseId);
+        var caseId = await Host.OpenCaseAsync("S-1006", "page-reuse-1");
+        var link = await Host.DecisionLinkFromMailboxAsync(caseId);
 
         var (status, html) = await PostAsync(link, ("decision", "remain-opted-out"), ("note", "Client keeps opt-out; offered ESD staff."));
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("<h1>Decision recorded</h1>", html, StringComparison.Ordinal);
         Assert.Matches("<p class=\"note\" role=\"status\">Thank you. You recorded that Farid Staysout remains opted out", html);
 
-        var closed = await host.WaitForCaseAsync(caseId, c => c.GetProperty("outcome").ValueKind == JsonValueKind.String);
+        var closed = await Host.WaitForCaseAsync(caseId, c => c.GetProperty("outcome").ValueKind == JsonValueKind.String);
         Assert.Equal("RemainsOptedOut", closed.GetProperty("outcome").GetString());
 
         var (again, againHtml) = await PostAsync(link, ("decision", "opted-in"));
@@ -96,14 +99,14 @@ public sealed partial class DecisionPageHttpTests(LocalHostFixture host)
         AssertRefusalPage(againHtml, "No decision needed");
         Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(HttpMethod.Get, link)).Status);
         Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(HttpMethod.Head, link)).Status);
-        Assert.Equal("RemainsOptedOut", (await host.CaseAsync(caseId)).GetProperty("outcome").GetString());
+        Assert.Equal("RemainsOptedOut", (await Host.CaseAsync(caseId)).GetProperty("outcome").GetString());
     }
 
     [Fact]
     public async Task A_tampered_link_is_403_on_every_method_and_changes_nothing()
     {
-        var caseId = await host.OpenCaseAsync("S-1006", "page-tamper-1");
-        var link = await host.DecisionLinkFromMailboxAsync(caseId);
+        var caseId = await Host.OpenCaseAsync("S-1006", "page-tamper-1");
+        var link = await Host.DecisionLinkFromMailboxAsync(caseId);
         var tampered = link[..^3] + (link[^3] == 'x' ? "yyy" : "xxx");
 
         var (get, html) = await SendAsync(HttpMethod.Get, tampered);
@@ -111,7 +114,7 @@ public sealed partial class DecisionPageHttpTests(LocalHostFixture host)
         AssertRefusalPage(html, "This link is not valid");
         Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Head, tampered)).Status);
         Assert.Equal(HttpStatusCode.Forbidden, (await PostAsync(tampered, ("decision", "opted-in"))).Status);
-        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Get, $"{host.BaseUrl}/api/decisions/garbage")).Status);
+        Assert.Equal(HttpStatusCode.Forbidden, (await SendAsync(HttpMethod.Get, $"{Host.BaseUrl}/api/decisions/garbage")).Status);
 
         await AssertStillWaitingAsync(caseId);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(HttpMethod.Get, link)).Status);
@@ -120,11 +123,11 @@ public sealed partial class DecisionPageHttpTests(LocalHostFixture host)
     [Fact]
     public async Task An_expired_link_is_410_on_every_method_and_changes_nothing()
     {
-        var caseId = await host.OpenCaseAsync("S-1006", "page-expired-1");
-        await host.DecisionLinkFromMailboxAsync(caseId);
-        var links = host.Services.GetRequiredService<IOptions<LinkOptions>>();
+        var caseId = await Host.OpenCaseAsync("S-1006", "page-expired-1");
+        await Host.DecisionLinkFromMailboxAsync(caseId);
+        var links = Host.Services.GetRequiredService<IOptions<LinkOptions>>();
         var issuedEarlier = new FakeTimeProvider(DateTimeOffset.UtcNow - links.Value.Lifetime - TimeSpan.FromMinutes(1));
-        var expired = $"{host.BaseUrl}/api/decisions/{new DecisionTokens(links, issuedEarlier).Create(caseId, "pat.supervisor@example.org")}"; // same key
+        var expired = $"{Host.BaseUrl}/api/decisions/{new DecisionTokens(links, issuedEarlier).Create(caseId, "pat.supervisor@example.org")}"; // same key
 
         var (get, html) = await SendAsync(HttpMethod.Get, expired);
         Assert.Equal(HttpStatusCode.Gone, get);
@@ -138,15 +141,15 @@ public sealed partial class DecisionPageHttpTests(LocalHostFixture host)
     [Fact]
     public async Task A_post_without_a_choice_or_not_a_form_is_refused_and_changes_nothing()
     {
-        var caseId = await host.OpenCaseAsync("S-1006", "page-bad-post-1");
-        var link = await host.DecisionLinkFromMailboxAsync(caseId);
+        var caseId = await Host.OpenCaseAsync("S-1006", "page-bad-post-1");
+        var link = await Host.DecisionLinkFromMailboxAsync(caseId);
 
         var (noChoice, html) = await PostAsync(link, ("note", "forgot to choose"));
         Assert.Equal(HttpStatusCode.BadRequest, noChoice);
         AssertRefusalPage(html, "Choose an option");
         Assert.Equal(HttpStatusCode.BadRequest, (await PostAsync(link, ("decision", "maybe"))).Status);
 
-        using var json = await host.Http.PostAsync(link, new StringContent("{\"decision\":\"opted-in\"}", System.Text.Encoding.UTF8, "application/json"));
+        using var json = await Host.Anonymous.PostAsync(link, new StringContent("{\"decision\":\"opted-in\"}", System.Text.Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, json.StatusCode);
 
         await AssertStillWaitingAsync(caseId);
@@ -156,8 +159,8 @@ public sealed partial class DecisionPageHttpTests(LocalHostFixture host)
     [Fact]
     public async Task A_link_to_a_case_that_does_not_exist_is_404()
     {
-        var tokens = host.Services.GetRequiredService<DecisionTokens>();
-        var (status, html) = await SendAsync(HttpMethod.Get, $"{host.BaseUrl}/api/decisions/{tokens.Create("no-such-case", "pat.supervisor@example.org")}");
+        var tokens = Host.Services.GetRequiredService<DecisionTokens>();
+        var (status, html) = await SendAsync(HttpMethod.Get, $"{Host.BaseUrl}/api/decisions/{tokens.Create("no-such-case", "pat.supervisor@example.org")}");
         Assert.Equal(HttpStatusCode.NotFound, status);
         AssertRefusalPage(html, "Case not found");
     }
@@ -172,21 +175,21 @@ public sealed partial class DecisionPageHttpTests(LocalHostFixture host)
 
     private async Task AssertStillWaitingAsync(string caseId)
     {
-        var c = await host.CaseAsync(caseId);
-        Assert.Equal("AwaitingSupervisor", LocalHostFixture.Stage(c));
+        var c = await Host.CaseAsync(caseId);
+        Assert.Equal("AwaitingSupervisor", LocalHostServer.Stage(c));
         Assert.Equal(JsonValueKind.Null, c.GetProperty("decision").ValueKind);
     }
 
     private async Task<(HttpStatusCode Status, string Body)> SendAsync(HttpMethod method, string url)
     {
         using var request = new HttpRequestMessage(method, url);
-        using var response = await host.Http.SendAsync(request);
+        using var response = await Host.Anonymous.SendAsync(request);
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
     private async Task<(HttpStatusCode Status, string Body)> PostAsync(string url, params (string Name, string Value)[] fields)
     {
-        using var response = await host.Http.PostAsync(url, new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Name, f.Value))));
+        using var response = await Host.Anonymous.PostAsync(url, new FormUrlEncodedContent(fields.Select(f => KeyValuePair.Create(f.Name, f.Value))));
         return (response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 

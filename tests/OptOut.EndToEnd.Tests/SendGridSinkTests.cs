@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using OptOut.Infrastructure.Email;
+using OptOut.Testing;
 using OptOut.Workflow.Notifications;
 using SendGrid;
 using SendGrid.Helpers.Mail;
@@ -12,8 +13,10 @@ namespace OptOut.EndToEnd.Tests;
 
 /// <summary>The local host's SendGrid-compatible sink (POST /v3/mail/send) and the dev mailbox it feeds, over HTTP.</summary>
 [Collection(LocalHostCollection.Name)]
-public sealed class SendGridSinkTests(LocalHostFixture host)
+public sealed class SendGridSinkTests(LocalHostFixture fixture)
 {
+    private LocalHostServer Host => fixture.Host;
+
     private static JsonObject ValidMessage(string key, string subject = "Sink test") => new()
     {
         ["personalizations"] = new JsonArray(new JsonObject { ["to"] = new JsonArray(new JsonObject { ["email"] = "pat.supervisor@example.org", ["name"] = "Pat Supervisor" }) }),
@@ -35,19 +38,19 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
         Assert.Equal("", await response.Content.ReadAsStringAsync());
         Assert.Matches("^[0-9a-f]{22}$", response.Headers.GetValues("X-Message-Id").Single());
 
-        var stored = Assert.Single(host.Mailbox.All, m => m.Message.Key == key);
+        var stored = Assert.Single(Host.Mailbox.All, m => m.Message.Key == key);
         Assert.Equal(new("Automation", "optout-automation@example.org"), stored.From);
         Assert.Equal(new("Pat Supervisor", "pat.supervisor@example.org"), stored.Message.To);
         Assert.Equal("Sink test: accepted", stored.Message.Subject);
         Assert.Equal("Plain <b>text</b>", stored.Message.TextBody);
         Assert.Equal("<p>Hello <a href=\"http://example.org/x\">link</a></p>", stored.Message.HtmlBody);
 
-        var page = await host.Http.GetStringAsync("/dev/mailbox");
+        var page = await Host.Anonymous.GetStringAsync("/dev/mailbox");
         Assert.Contains($"<a href=\"/dev/mailbox/{stored.Id}\">Sink test: accepted</a>", page, StringComparison.Ordinal);
         Assert.Contains("Automation &lt;optout-automation@example.org&gt;", page, StringComparison.Ordinal);
-        Assert.Equal(stored.Message.HtmlBody, await host.Http.GetStringAsync($"/dev/mailbox/{stored.Id}"));
-        Assert.Equal(stored.Message.TextBody, await host.Http.GetStringAsync($"/dev/mailbox/{stored.Id}/text"));
-        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync("/dev/mailbox/999999")).StatusCode);
+        Assert.Equal(stored.Message.HtmlBody, await Host.Anonymous.GetStringAsync($"/dev/mailbox/{stored.Id}"));
+        Assert.Equal(stored.Message.TextBody, await Host.Anonymous.GetStringAsync($"/dev/mailbox/{stored.Id}/text"));
+        Assert.Equal(HttpStatusCode.NotFound, (await Host.Anonymous.GetAsync("/dev/mailbox/999999")).StatusCode);
     }
 
     [Fact]
@@ -59,7 +62,7 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
 
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
-        Assert.Equal("first", Assert.Single(host.Mailbox.All, m => m.Message.Key == key).Message.Subject);
+        Assert.Equal("first", Assert.Single(Host.Mailbox.All, m => m.Message.Key == key).Message.Subject);
     }
 
     [Fact]
@@ -71,7 +74,7 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
         using var response = await PostAsync(message, LocalHostFixture.SendGridKey);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        Assert.Single(host.Mailbox.All, m => m.Message.Key == key);
+        Assert.Single(Host.Mailbox.All, m => m.Message.Key == key);
     }
 
     [Theory]
@@ -85,7 +88,7 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal(error, (await ErrorsAsync(response)).Single().Message);
-        Assert.DoesNotContain(host.Mailbox.All, m => m.Message.Key == messageKey);
+        Assert.DoesNotContain(Host.Mailbox.All, m => m.Message.Key == messageKey);
     }
 
     [Fact]
@@ -93,7 +96,7 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v3/mail/send") { Content = Json(ValidMessage("raw")) };
         request.Headers.TryAddWithoutValidation("Authorization", LocalHostFixture.SendGridKey);
-        using var response = await host.Http.SendAsync(request);
+        using var response = await Host.Anonymous.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
     }
 
@@ -118,13 +121,13 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v3/mail/send") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", LocalHostFixture.SendGridKey);
-        using var response = await host.Http.SendAsync(request);
+        using var response = await Host.Anonymous.SendAsync(request);
 
         Assert.True(response.StatusCode == HttpStatusCode.BadRequest, why);
         var errors = await ErrorsAsync(response);
         Assert.NotEmpty(errors);
         Assert.Contains(errors, e => e.Field == field);
-        Assert.DoesNotContain(host.Mailbox.All, m => m.From?.Email == "a@example.org" || m.Message.To.Email == "b@example.org"); // addresses only these bodies use
+        Assert.DoesNotContain(Host.Mailbox.All, m => m.From?.Email == "a@example.org" || m.Message.To.Email == "b@example.org"); // addresses only these bodies use
     }
 
     [Fact]
@@ -132,7 +135,7 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v3/mail/send") { Content = new StringContent("to=pat", Encoding.UTF8, "application/x-www-form-urlencoded") };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", LocalHostFixture.SendGridKey);
-        using var response = await host.Http.SendAsync(request);
+        using var response = await Host.Anonymous.SendAsync(request);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("Content-Type should be application/json.", (await ErrorsAsync(response)).Single().Message);
     }
@@ -141,14 +144,14 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
     public async Task The_official_sendgrid_client_can_send_to_the_sink()
     {
         var key = $"client-{Guid.NewGuid():N}";
-        var client = new SendGridClient(new HttpClient(), new SendGridClientOptions { ApiKey = LocalHostFixture.SendGridKey, Host = host.BaseUrl });
+        var client = new SendGridClient(new HttpClient(), new SendGridClientOptions { ApiKey = LocalHostFixture.SendGridKey, Host = Host.BaseUrl });
         var mail = MailHelper.CreateSingleEmail(new EmailAddress("optout-automation@example.org", "Automation"), new EmailAddress("robin.supervisor@example.org", "Robin"), "Via client", "text", "<p>html</p>");
         mail.AddGlobalCustomArg(SendGridNotifier.MessageKeyArg, key);
 
         var response = await client.SendEmailAsync(mail);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        var stored = Assert.Single(host.Mailbox.All, m => m.Message.Key == key);
+        var stored = Assert.Single(Host.Mailbox.All, m => m.Message.Key == key);
         Assert.Equal("Via client", stored.Message.Subject); // the client puts the subject in the personalization
         Assert.Equal("robin.supervisor@example.org", stored.Message.To.Email);
     }
@@ -156,18 +159,18 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
     [Fact]
     public async Task Workflow_mail_reaches_the_mailbox_through_the_sink_without_any_ssn()
     {
-        var caseId = await host.OpenCaseAsync("S-1006", "sink-ssn-1");
-        await host.WaitForEmailAsync($"{caseId}:CaseManagerUpdate:1");
+        var caseId = await Host.OpenCaseAsync("S-1006", "sink-ssn-1");
+        await Host.WaitForEmailAsync($"{caseId}:CaseManagerUpdate:1");
 
-        var mails = host.Mailbox.For(caseId);
+        var mails = Host.Mailbox.For(caseId);
         Assert.Equal(3, mails.Count); // supervisor, client, case manager
         Assert.All(mails, m => Assert.Equal(new("Opt-Out Case Automation (e2e)", "optout-automation@example.org"), m.From)); // came through the sink
-        foreach (var m in host.Mailbox.All)
+        foreach (var m in Host.Mailbox.All)
         {
             foreach (var text in new[] { m.Message.Subject, m.Message.TextBody, m.Message.HtmlBody })
             {
                 Assert.DoesNotContain("***-**-", text, StringComparison.Ordinal);
-                foreach (var p in host.Mis.Participants)
+                foreach (var p in Host.Mis.Participants)
                 {
                     foreach (var form in OptOut.Testing.Requests.SsnForms(p.Ssn))
                     {
@@ -186,7 +189,7 @@ public sealed class SendGridSinkTests(LocalHostFixture host)
             request.Headers.TryAddWithoutValidation("Authorization", $"Bearer {key}");
         }
 
-        return await host.Http.SendAsync(request);
+        return await Host.Anonymous.SendAsync(request);
     }
 
     private static StringContent Json(JsonObject message) => new(message.ToJsonString(), Encoding.UTF8, "application/json");

@@ -12,34 +12,31 @@ namespace OptOut.Functions.Tests;
 /// The Functions HTTP methods called directly, as the Functions ASP.NET Core integration would: a DefaultHttpContext in,
 /// the IActionResult executed against it, and a real DurableTaskClient from the in-process durable engine.
 /// </summary>
-public sealed class HttpFunctionsTests : IAsyncLifetime
+public sealed class HttpFunctionsTests : EngineFixture
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-    private WorkflowTestHost _host = null!;
     private HttpFunctions _functions = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _host = await WorkflowTestHost.StartAsync();
-        _functions = new HttpFunctions(_host.Services);
+        await base.InitializeAsync();
+        _functions = new HttpFunctions(Host.Services);
     }
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     [Fact]
     public async Task Post_then_get_runs_the_case_to_its_outcome()
     {
         var post = Json("POST", "/api/cases", Requests.For("S-1001", "fn-1"));
-        var created = await RunAsync(post, await _functions.CreateCase(post.Request, _host.Client));
+        var created = await RunAsync(post, await _functions.CreateCase(post.Request, Host.Client));
         Assert.Equal(202, created.Status);
         Assert.Equal("/api/cases/fn-1", created.Headers["Location"]);
         Assert.Equal("fn-1", created.Json.GetProperty("caseId").GetString());
         Assert.DoesNotContain("statusQueryGetUri", created.Body, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("code=", created.Body, StringComparison.Ordinal);
 
-        await _host.WaitForClosedAsync("fn-1");
+        await Host.WaitForClosedAsync("fn-1");
         var get = Request("GET", "/api/cases/fn-1");
-        var read = await RunAsync(get, await _functions.GetCase(get.Request, "fn-1", _host.Client));
+        var read = await RunAsync(get, await _functions.GetCase(get.Request, "fn-1", Host.Client));
         Assert.Equal(200, read.Status);
         Assert.Equal("Closed", read.Json.GetProperty("stage").GetString());
         Assert.Equal("AlreadyInOffice", read.Json.GetProperty("outcome").GetString());
@@ -52,15 +49,15 @@ public sealed class HttpFunctionsTests : IAsyncLifetime
     public async Task Same_id_same_body_is_200_and_different_body_is_409()
     {
         var first = Json("POST", "/api/cases", Requests.For("S-1001", "fn-dup"));
-        Assert.Equal(202, (await RunAsync(first, await _functions.CreateCase(first.Request, _host.Client))).Status);
+        Assert.Equal(202, (await RunAsync(first, await _functions.CreateCase(first.Request, Host.Client))).Status);
 
         var again = Json("POST", "/api/cases", Requests.For("S-1001", "fn-dup"));
-        var repeat = await RunAsync(again, await _functions.CreateCase(again.Request, _host.Client));
+        var repeat = await RunAsync(again, await _functions.CreateCase(again.Request, Host.Client));
         Assert.Equal(200, repeat.Status);
         Assert.Equal("/api/cases/fn-dup", repeat.Headers["Location"]);
 
         var other = Json("POST", "/api/cases", Requests.For("S-1002", "fn-dup"));
-        var conflict = await RunAsync(other, await _functions.CreateCase(other.Request, _host.Client));
+        var conflict = await RunAsync(other, await _functions.CreateCase(other.Request, Host.Client));
         Assert.Equal(409, conflict.Status);
         Assert.Equal("application/problem+json", conflict.ContentType);
     }
@@ -69,23 +66,23 @@ public sealed class HttpFunctionsTests : IAsyncLifetime
     public async Task Invalid_requests_get_problem_details_not_500()
     {
         var bad = Request("POST", "/api/cases", "{\"client\":", "application/json");
-        var malformed = await RunAsync(bad, await _functions.CreateCase(bad.Request, _host.Client));
+        var malformed = await RunAsync(bad, await _functions.CreateCase(bad.Request, Host.Client));
         Assert.Equal(400, malformed.Status);
         Assert.Equal("application/problem+json", malformed.ContentType);
 
         var text = Request("POST", "/api/cases", "hello", "text/plain");
-        Assert.Equal(415, (await RunAsync(text, await _functions.CreateCase(text.Request, _host.Client))).Status);
+        Assert.Equal(415, (await RunAsync(text, await _functions.CreateCase(text.Request, Host.Client))).Status);
 
         var invalid = Requests.For("S-1001", "fn-bad");
         invalid.Client!.Ssn = "666-12-3456";
         var post = Json("POST", "/api/cases", invalid);
-        var validation = await RunAsync(post, await _functions.CreateCase(post.Request, _host.Client));
+        var validation = await RunAsync(post, await _functions.CreateCase(post.Request, Host.Client));
         Assert.Equal(400, validation.Status);
         Assert.True(validation.Json.GetProperty("errors").TryGetProperty("client.ssn", out _), validation.Body);
         Assert.DoesNotContain("666-12-3456", validation.Body, StringComparison.Ordinal);
 
         var get = Request("GET", "/api/cases/nope");
-        var missing = await RunAsync(get, await _functions.GetCase(get.Request, "nope", _host.Client));
+        var missing = await RunAsync(get, await _functions.GetCase(get.Request, "nope", Host.Client));
         Assert.Equal(404, missing.Status);
         Assert.Equal("application/problem+json", missing.ContentType);
     }
@@ -94,38 +91,38 @@ public sealed class HttpFunctionsTests : IAsyncLifetime
     public async Task Decision_link_get_and_head_change_nothing_and_post_decides()
     {
         var post = Json("POST", "/api/cases", Requests.For("S-1006", "fn-decide"));
-        await RunAsync(post, await _functions.CreateCase(post.Request, _host.Client));
-        await _host.WaitForSupervisorEmailedAsync("fn-decide");
-        var email = _host.Mailbox.For("fn-decide").First(m => m.Message.Subject.StartsWith("Opt-in request", StringComparison.Ordinal));
+        await RunAsync(post, await _functions.CreateCase(post.Request, Host.Client));
+        await Host.WaitForSupervisorEmailedAsync("fn-decide");
+        var email = Host.Mailbox.For("fn-decide").First(m => m.Message.Subject.StartsWith("Opt-in request", StringComparison.Ordinal));
         var token = email.Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
 
         foreach (var method in new[] { "GET", "HEAD", "GET" })
         {
             var show = Request(method, $"/api/decisions/{token}");
-            var page = await RunAsync(show, await _functions.ShowDecision(show.Request, token, _host.Client));
+            var page = await RunAsync(show, await _functions.ShowDecision(show.Request, token, Host.Client));
             Assert.Equal(200, page.Status);
             Assert.StartsWith("text/html", page.ContentType, StringComparison.Ordinal);
         }
 
-        Assert.Equal("AwaitingSupervisor", (await _host.Get.HandleAsync("fn-decide", default))!.Stage);
+        Assert.Equal("AwaitingSupervisor", (await Host.Get.HandleAsync("fn-decide", default))!.Stage);
 
         var form = Request("POST", $"/api/decisions/{token}", "decision=remain-opted-out&note=prefers+ESD+staff", "application/x-www-form-urlencoded");
-        var decided = await RunAsync(form, await _functions.RecordDecision(form.Request, token, _host.Client));
+        var decided = await RunAsync(form, await _functions.RecordDecision(form.Request, token, Host.Client));
         Assert.Equal(200, decided.Status);
         Assert.Contains("Decision recorded", decided.Body, StringComparison.Ordinal);
 
-        var closed = await _host.WaitForClosedAsync("fn-decide");
+        var closed = await Host.WaitForClosedAsync("fn-decide");
         Assert.Equal("RemainsOptedOut", closed.Outcome);
 
         var reuse = Request("POST", $"/api/decisions/{token}", "decision=opted-in", "application/x-www-form-urlencoded");
-        Assert.Equal(409, (await RunAsync(reuse, await _functions.RecordDecision(reuse.Request, token, _host.Client))).Status);
+        Assert.Equal(409, (await RunAsync(reuse, await _functions.RecordDecision(reuse.Request, token, Host.Client))).Status);
     }
 
     [Fact]
     public async Task Health_reports_the_durable_engine()
     {
         var get = Request("GET", "/api/health");
-        var health = await RunAsync(get, await _functions.Health(get.Request, _host.Client));
+        var health = await RunAsync(get, await _functions.Health(get.Request, Host.Client));
         Assert.Equal(200, health.Status);
         Assert.Equal("Healthy", health.Json.GetProperty("status").GetString());
     }

@@ -6,14 +6,8 @@ using OptOut.Testing;
 namespace OptOut.LocalHost.Tests;
 
 /// <summary>The README's promise: POST a case to the running local host, then GET shows its stage and timeline until it closes.</summary>
-public sealed class CaseLifecycleTests : IAsyncLifetime
+public sealed class CaseLifecycleTests : LocalHostServerFixture
 {
-    private RunningLocalHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await RunningLocalHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     [Theory]
     [InlineData("S-1001", "AlreadyInOffice")]
     [InlineData("S-1002", "AddedFromStatewide")]
@@ -21,7 +15,7 @@ public sealed class CaseLifecycleTests : IAsyncLifetime
     public async Task Posted_case_runs_to_its_outcome_and_get_shows_stage_and_timeline(string seeker, string outcome)
     {
         var caseId = $"it-{seeker}";
-        using var post = await _host.Http.PostAsJsonAsync("api/cases", Requests.For(seeker, caseId));
+        using var post = await Host.Http.PostAsJsonAsync("api/cases", Requests.For(seeker, caseId));
         Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
         Assert.Equal($"/api/cases/{caseId}", post.Headers.Location?.OriginalString);
 
@@ -29,7 +23,7 @@ public sealed class CaseLifecycleTests : IAsyncLifetime
         JsonElement view = default;
         for (var i = 0; i < 300; i++)
         {
-            using var get = await _host.Http.GetAsync(post.Headers.Location);
+            using var get = await Host.Http.GetAsync(post.Headers.Location);
             Assert.Equal(HttpStatusCode.OK, get.StatusCode);
             view = JsonDocument.Parse(await get.Content.ReadAsStringAsync()).RootElement;
             seen.Add(view.GetProperty("stage").GetString()!);
@@ -54,44 +48,27 @@ public sealed class CaseLifecycleTests : IAsyncLifetime
     [Fact]
     public async Task Opted_out_case_waits_for_the_supervisor_and_can_be_withdrawn()
     {
-        using var post = await _host.Http.PostAsJsonAsync("api/cases", Requests.For("S-1006", "it-wait"));
+        using var post = await Host.Http.PostAsJsonAsync("api/cases", Requests.For("S-1006", "it-wait"));
         Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
-        var view = await WaitForStageAsync("it-wait", "AwaitingSupervisor");
+        var view = await Host.WaitForStageAsync("it-wait", "AwaitingSupervisor");
         Assert.Equal("AwaitingSupervisor", view.GetProperty("stage").GetString());
-        using var list = await _host.Http.GetAsync("api/cases?stage=AwaitingSupervisor");
+        using var list = await Host.Http.GetAsync("api/cases?stage=AwaitingSupervisor");
         Assert.Contains("it-wait", await list.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
-        using var withdraw = await _host.Http.PostAsJsonAsync("api/cases/it-wait/withdraw", new { reason = "Client moved away." });
+        using var withdraw = await Host.Http.PostAsJsonAsync("api/cases/it-wait/withdraw", new { reason = "Client moved away." });
         Assert.Equal(HttpStatusCode.Accepted, withdraw.StatusCode);
-        view = await WaitForStageAsync("it-wait", "Closed");
+        view = await Host.WaitForStageAsync("it-wait", "Closed");
 
         Assert.Equal("Withdrawn", view.GetProperty("outcome").GetString());
-        using var again = await _host.Http.PostAsJsonAsync("api/cases/it-wait/withdraw", new { reason = "again" });
+        using var again = await Host.Http.PostAsJsonAsync("api/cases/it-wait/withdraw", new { reason = "again" });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("application/problem+json", again.Content.Headers.ContentType?.MediaType);
-    }
-
-    private async Task<JsonElement> WaitForStageAsync(string caseId, string stage)
-    {
-        var view = default(JsonElement);
-        for (var i = 0; i < 300; i++)
-        {
-            view = await _host.Http.GetFromJsonAsync<JsonElement>($"api/cases/{caseId}");
-            if (view.GetProperty("stage").GetString() == stage)
-            {
-                break;
-            }
-
-            await Task.Delay(50);
-        }
-
-        return view;
     }
 
     [Fact]
     public async Task Start_page_and_health_answer()
     {
-        using var anonymous = new HttpClient { BaseAddress = _host.BaseAddress };
+        using var anonymous = Host.NewClient(key: null, acceptJson: false);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("api/health")).StatusCode);
         var home = await anonymous.GetStringAsync("");
         Assert.Contains("/dev/intake", home, StringComparison.Ordinal);

@@ -2,18 +2,13 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
+using OptOut.Testing;
 
 namespace OptOut.LocalHost.Tests;
 
 /// <summary>Hundreds of malformed or hostile bodies: each one a 4xx problem+json, never a 5xx, and no case created.</summary>
-public sealed class HostileBodyCorpusTests : IAsyncLifetime
+public sealed class HostileBodyCorpusTests : LocalHostServerFixture
 {
-    private LocalHostInstance _host = null!;
-
-    public async Task InitializeAsync() => _host = await LocalHostInstance.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     [Fact]
     public async Task Every_hostile_body_is_a_4xx_problem_and_no_case_is_created()
     {
@@ -29,7 +24,7 @@ public sealed class HostileBodyCorpusTests : IAsyncLifetime
             {
                 var content = new ByteArrayContent(body.Bytes);
                 content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                using var response = await _host.Http.PostAsync("/api/cases", content);
+                using var response = await Host.Http.PostAsync("/api/cases", content);
                 var text = await response.Content.ReadAsStringAsync();
                 var status = (int)response.StatusCode;
                 var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json" && IsProblem(text, status);
@@ -49,25 +44,25 @@ public sealed class HostileBodyCorpusTests : IAsyncLifetime
 
         Assert.True(failures.Count == 0, $"{failures.Count} of {corpus.Count} bodies were not refused with a 4xx problem:\n{string.Join("\n", failures)}");
 
-        var list = await _host.Http.GetAsync("/api/cases?pageSize=500");
+        var list = await Host.Http.GetAsync("/api/cases?pageSize=500");
         Assert.Equal(HttpStatusCode.OK, list.StatusCode);
         using (var doc = JsonDocument.Parse(await list.Content.ReadAsStringAsync()))
         {
             Assert.Equal(0, doc.RootElement.GetProperty("items").GetArrayLength());
         }
 
-        await foreach (var instance in _host.Durable.GetAllInstancesAsync(new OrchestrationQuery()))
+        await foreach (var instance in Host.Durable.GetAllInstancesAsync(new OrchestrationQuery()))
         {
             Assert.Fail($"An orchestration instance exists: {instance.InstanceId}");
         }
 
-        Assert.DoesNotContain(_host.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal));
+        Assert.DoesNotContain(Host.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) || l.StartsWith("Critical", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task The_valid_body_the_corpus_starts_from_is_accepted()
     {
-        var response = await _host.Http.PostCaseAsync(HostileBodyCorpus.Valid().ToJsonString());
+        var response = await Host.Http.PostCaseAsync(HostileBodyCorpus.Valid().ToJsonString());
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 

@@ -9,7 +9,7 @@ namespace OptOut.LocalHost.Tests;
 /// <summary>The HTTP contract's error answers and idempotency, over real HTTP against the local host.</summary>
 public sealed class HttpContractTests(LocalHostFixture fixture) : IClassFixture<LocalHostFixture>
 {
-    private LocalHostInstance Host => fixture.Host;
+    private LocalHostServer Host => fixture.Host;
 
     [Fact]
     public async Task An_unknown_api_route_is_404_problem()
@@ -120,7 +120,7 @@ public sealed class HttpContractTests(LocalHostFixture fixture) : IClassFixture<
     public async Task Function_key_in_code_query_is_accepted_like_azure_functions()
     {
         using var http = Host.NewClient(key: null);
-        var response = await http.GetAsync($"/api/cases?code={LocalHostInstance.Key}");
+        var response = await http.GetAsync($"/api/cases?code={Host.FunctionKey}");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 

@@ -9,6 +9,7 @@ using OptOut.Infrastructure;
 using OptOut.Infrastructure.Mis;
 using OptOut.Testing;
 using OptOut.Workflow.Hosting;
+using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.UseCases.GetCase;
 
@@ -23,8 +24,8 @@ public sealed class HttpMisGatewayTests
     [Fact]
     public async Task The_whole_workflow_runs_over_the_http_contract_against_the_simulator()
     {
-        await using var host = await RunningLocalHost.StartAsync(s => s["LocalHost:Mis"] = "Http");
-        // Mis:BaseUrl follows the host's own address (set by RunningLocalHost), so every lookup is a real HTTP call.
+        await using var host = await LocalHostServer.StartAsync(new LocalHostServerOptions { MisOverHttp = true });
+        // Mis:BaseUrl is the host's own address (its simulator's HTTP contract), so every lookup is a real HTTP call.
         Assert.IsType<HttpMisGateway>(host.Services.GetRequiredService<IMisGateway>());
 
         var gateway = host.Services.GetRequiredService<IMisGateway>();
@@ -39,8 +40,9 @@ public sealed class HttpMisGatewayTests
 
         using var post = await host.Http.PostAsync("api/cases", System.Net.Http.Json.JsonContent.Create(Requests.For("S-1004", "http-mis")));
         Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
-        var closed = await host.Services.GetRequiredService<GetCaseHandler>().WaitClosedAsync("http-mis");
-        Assert.Equal("NotOptedOutNeedsReview", closed.Outcome); // office search, statewide search and opt-out lookup, all over HTTP
+        var cases = host.Services.GetRequiredService<GetCaseHandler>();
+        var closed = await Eventually.UntilAsync(() => cases.HandleAsync("http-mis", default), v => v is { IsClosed: true }, TimeSpan.FromSeconds(30), v => $"Case http-mis did not close; stage {v?.Stage}.");
+        Assert.Equal("NotOptedOutNeedsReview", closed!.Outcome); // office search, statewide search and opt-out lookup, all over HTTP
     }
 
     [Fact]
@@ -96,24 +98,5 @@ public sealed class HttpMisGatewayTests
     private sealed record FakeServer(WebApplication App, string Url) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() => await App.DisposeAsync();
-    }
-}
-
-internal static class CaseWaits
-{
-    public static async Task<Workflow.Cases.CaseView> WaitClosedAsync(this GetCaseHandler cases, string caseId)
-    {
-        for (var i = 0; i < 300; i++)
-        {
-            var view = await cases.HandleAsync(caseId, default);
-            if (view is { IsClosed: true })
-            {
-                return view;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"Case {caseId} did not close.");
     }
 }

@@ -16,27 +16,30 @@ using OptOut.Workflow.Intake;
 namespace OptOut.LocalHost.Tests;
 
 /// <summary>A real Azurite plus a local host polling its optout-intake queue.</summary>
-public sealed class QueueHostFixture : IAsyncLifetime
+public sealed class QueueHostFixture : LocalHostServerFixture
 {
     public AzuriteFixture Azurite { get; } = new();
 
-    public LocalHostInstance Host { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         await Azurite.InitializeAsync();
-        Host = await LocalHostInstance.StartAsync(s =>
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+
+    protected override LocalHostServerOptions Options() => new()
+    {
+        Settings = s =>
         {
             s["LocalHost:IntakeQueueConnection"] = Azurite.ConnectionString;
             s["LocalHost:IntakeQueuePollInterval"] = "00:00:00.100";
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Host.DisposeAsync();
-        await Azurite.DisposeAsync();
-    }
+        },
+    };
 }
 
 /// <summary>Queue intake on the local host against a real Azurite: the Functions queue trigger's semantics.</summary>
@@ -225,23 +228,7 @@ public sealed class QueueIntakeTests(QueueHostFixture fixture) : IClassFixture<Q
         }
     }
 
-    private static async Task<T> WaitAsync<T>(Func<Task<T?>> probe, int seconds = 20)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            if (await probe() is { } value)
-            {
-                return value;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException("The queue did not reach the expected state in time.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
+    private static Task<T> WaitAsync<T>(Func<Task<T?>> probe)
+        where T : class =>
+        Eventually.NotNullAsync(probe, TimeSpan.FromSeconds(20), "The queue did not reach the expected state in time.");
 }

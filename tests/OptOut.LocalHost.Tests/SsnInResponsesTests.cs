@@ -12,21 +12,19 @@ namespace OptOut.LocalHost.Tests;
 /// Every branch driven over HTTP on the local host (API, decision pages, MIS simulator actions); then no seeded SSN,
 /// in any form, may appear in any response body, log line or email of the local host.
 /// </summary>
-public sealed class SsnInResponsesTests : IAsyncLifetime
+public sealed class SsnInResponsesTests : LocalHostServerFixture
 {
     private readonly List<(string Where, string Body)> _responses = [];
-    private LocalHostInstance _host = null!;
 
-    public async Task InitializeAsync() => _host = await LocalHostInstance.StartAsync(s =>
+    protected override LocalHostServerOptions Options() => new()
     {
-        // Decisions must not land in the same instant as a reminder timer (see SsnNeverLeaksTests).
-        s["Workflow:ReminderInterval"] = "00:01:00";
-        s["Workflow:EscalateAfter"] = "00:01:00";
-        s["Workflow:SupervisorDeadline"] = "00:02:00";
-        s["Workflow:RegistrationDeadline"] = "00:00:20";
-    });
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+        Settings = s =>
+        {
+            // Decisions must not land in the same instant as a reminder timer (see SsnNeverLeaksTests).
+            s.SupervisorWait(TimeSpan.FromMinutes(1), escalateAfter: TimeSpan.FromMinutes(1), deadline: TimeSpan.FromMinutes(2));
+            s["Workflow:RegistrationDeadline"] = "00:00:20";
+        },
+    };
 
     [Fact]
     public async Task No_response_log_or_email_of_the_local_host_contains_a_seeded_ssn()
@@ -81,14 +79,14 @@ public sealed class SsnInResponsesTests : IAsyncLifetime
         await SendAsync(HttpMethod.Get, "/api/cases?status=Completed&pageSize=2", null);
         await SendAsync(HttpMethod.Get, "/dev/cases", null);
         await SendAsync(HttpMethod.Get, "/dev/mailbox", null);
-        foreach (var m in _host.Mailbox.All)
+        foreach (var m in Host.Mailbox.All)
         {
             await SendAsync(HttpMethod.Get, $"/dev/mailbox/{m.Id}", null);
         }
 
         var haystacks = _responses
-            .Concat(_host.Logs.Lines.Select(l => ("log", l)))
-            .Concat(_host.Mailbox.All.Select(m => ($"email {m.Message.Key}", $"{m.Message.To}\n{m.Message.Subject}\n{m.Message.TextBody}\n{m.Message.HtmlBody}")))
+            .Concat(Host.Logs.Lines.Select(l => ("log", l)))
+            .Concat(Host.Mailbox.All.Select(m => ($"email {m.Message.Key}", $"{m.Message.To}\n{m.Message.Subject}\n{m.Message.TextBody}\n{m.Message.HtmlBody}")))
             .ToList();
         Assert.True(_responses.Count > 40, $"only {_responses.Count} responses");
         var leaks = (
@@ -104,7 +102,7 @@ public sealed class SsnInResponsesTests : IAsyncLifetime
     private async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, HttpContent? content, bool record = true)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        using var response = await _host.Http.SendAsync(request);
+        using var response = await Host.Http.SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         if (record)
         {
@@ -116,7 +114,7 @@ public sealed class SsnInResponsesTests : IAsyncLifetime
 
     private async Task DecideAsync(string caseId, string decision)
     {
-        var email = Assert.Single(_host.Mailbox.For(caseId), m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1");
+        var email = Assert.Single(Host.Mailbox.For(caseId), m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1");
         var path = "/api/decisions/" + email.Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
         Assert.Equal(HttpStatusCode.OK, await SendAsync(HttpMethod.Get, path, null));
         var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["decision"] = decision, ["note"] = "Called the client." });
@@ -126,22 +124,16 @@ public sealed class SsnInResponsesTests : IAsyncLifetime
 
     private async Task WaitForAsync(string caseId, string fragment)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(40);
-        var last = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            using var response = await _host.Http.GetAsync($"/api/cases/{caseId}");
-            last = await response.Content.ReadAsStringAsync();
-            if (last.Contains(fragment, StringComparison.Ordinal))
+        var body = await Eventually.UntilAsync(
+            async () =>
             {
-                _responses.Add(($"GET /api/cases/{caseId}", last));
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new TimeoutException($"{caseId} never showed {fragment}: {last}");
+                using var response = await Host.Http.GetAsync($"/api/cases/{caseId}");
+                return await response.Content.ReadAsStringAsync();
+            },
+            b => b.Contains(fragment, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(40),
+            last => $"{caseId} never showed {fragment}: {last}");
+        _responses.Add(($"GET /api/cases/{caseId}", body));
     }
 
     /// <summary>

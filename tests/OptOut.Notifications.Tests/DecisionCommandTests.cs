@@ -11,19 +11,11 @@ using OptOut.Workflow.UseCases.DecideCase;
 namespace OptOut.Notifications.Tests;
 
 /// <summary>One workflow host (in-process durable engine) shared by the decision command tests; each test uses its own case.</summary>
-public sealed class DecisionHostFixture : IAsyncLifetime
+public sealed class DecisionHostFixture : EngineFixture
 {
-    public WorkflowTestHost Host { get; private set; } = null!;
-
-    public async Task InitializeAsync() => Host = await WorkflowTestHost.StartAsync(s =>
-    {
-        // Cases must stay waiting for the supervisor while a test runs.
-        s["Workflow:ReminderInterval"] = "00:01:00";
-        s["Workflow:EscalateAfter"] = "00:03:00";
-        s["Workflow:SupervisorDeadline"] = "00:05:00";
-    });
-
-    public async Task DisposeAsync() => await Host.DisposeAsync();
+    // Cases must stay waiting for the supervisor while a test runs.
+    protected override void Settings(Dictionary<string, string?> settings) =>
+        settings.SupervisorWait(TimeSpan.FromMinutes(1), escalateAfter: TimeSpan.FromMinutes(3), deadline: TimeSpan.FromMinutes(5));
 }
 
 /// <summary>The decision link through <see cref="DecideCaseHandler"/>: single use, bound to the case's supervisor, expiry, tampering.</summary>

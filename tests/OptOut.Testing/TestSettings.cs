@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace OptOut.Testing;
 
 /// <summary>Settings for tests: every interval in seconds, fixed test keys, the two seeded offices.</summary>
@@ -35,4 +37,18 @@ public static class TestSettings
         ["Offices:bremerton:SupervisorName"] = "Robin Supervisor",
         ["Offices:bremerton:SupervisorEmail"] = "robin.supervisor@example.org",
     };
+
+    /// <summary>
+    /// The supervisor wait of a case: a reminder every <paramref name="reminderInterval"/>, escalation after
+    /// <paramref name="escalateAfter"/>, no response after <paramref name="deadline"/>. Tests that decide or withdraw a
+    /// waiting case push these out so that no timer fires while they act.
+    /// </summary>
+    public static IDictionary<string, string?> SupervisorWait(this IDictionary<string, string?> settings, TimeSpan reminderInterval, TimeSpan escalateAfter, TimeSpan deadline)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings["Workflow:ReminderInterval"] = reminderInterval.ToString("c", CultureInfo.InvariantCulture);
+        settings["Workflow:EscalateAfter"] = escalateAfter.ToString("c", CultureInfo.InvariantCulture);
+        settings["Workflow:SupervisorDeadline"] = deadline.ToString("c", CultureInfo.InvariantCulture);
+        return settings;
+    }
 }

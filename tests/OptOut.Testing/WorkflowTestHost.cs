@@ -1,18 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
-using DurableTask.Core;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.DurableTask.Testing.Sidecar;
-using Microsoft.DurableTask.Testing.Sidecar.Grpc;
-using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OptOut.DevTools;
 using OptOut.DevTools.Email;
@@ -115,23 +107,13 @@ public sealed class WorkflowTestHost : IAsyncDisposable
     }
 
     /// <summary>Polls the case until <paramref name="until"/> holds (real timers run, so tests wait seconds).</summary>
-    public async Task<CaseView> WaitForAsync(string caseId, Func<CaseView, bool> until, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        CaseView? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            last = await Get.HandleAsync(caseId, CancellationToken.None);
-            if (last is not null && until(last))
-            {
-                return last;
-            }
-
-            await Task.Delay(50);
-        }
-
-        throw new TimeoutException($"Case {caseId} did not reach the expected state; last seen: stage {last?.Stage}, status {last?.Status}, outcome {last?.Outcome}; timeline: {string.Join(" | ", last?.Timeline.Select(t => t.Step) ?? [])}");
-    }
+    public async Task<CaseView> WaitForAsync(string caseId, Func<CaseView, bool> until, TimeSpan? timeout = null) =>
+        (await Eventually.UntilAsync(
+            () => Get.HandleAsync(caseId, CancellationToken.None),
+            v => v is not null && until(v),
+            timeout ?? TimeSpan.FromSeconds(30),
+            last => $"Case {caseId} did not reach the expected state; last seen: stage {last?.Stage}, status {last?.Status}, outcome {last?.Outcome}; timeline: {string.Join(" | ", last?.Timeline.Select(t => t.Step) ?? [])}",
+            TimeSpan.FromMilliseconds(50)))!;
 
     /// <summary>
     /// Until the engine has stored the step in which the case waits (AwaitingSupervisor or AwaitingRegistration) and
@@ -142,23 +124,13 @@ public sealed class WorkflowTestHost : IAsyncDisposable
     public async Task WaitUntilWaitingAsync(string caseId, TimeSpan? timeout = null)
     {
         await WaitForAsync(caseId, v => v.Stage is nameof(CaseStage.AwaitingSupervisor) or nameof(CaseStage.AwaitingRegistration), timeout);
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            // The same step stored the timer: check it, so a waiting stage published without one fails here.
-            var kinds = Durable.For(caseId).Select(r => r.Kind).ToList();
-            if (kinds.FindLastIndex(k => k == "history:TimerCreated") > kinds.FindLastIndex(k => k == "history:ExecutionStarted"))
-            {
-                return;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Case {caseId} shows a waiting stage but its current execution has set no timer.");
-            }
-
-            await Task.Delay(50);
-        }
+        // The same step stored the timer: check it, so a waiting stage published without one fails here.
+        await Eventually.UntilAsync(
+            () => Task.FromResult(Durable.For(caseId).Select(r => r.Kind).ToList()),
+            kinds => kinds.FindLastIndex(k => k == "history:TimerCreated") > kinds.FindLastIndex(k => k == "history:ExecutionStarted"),
+            timeout ?? TimeSpan.FromSeconds(30),
+            _ => $"Case {caseId} shows a waiting stage but its current execution has set no timer.",
+            TimeSpan.FromMilliseconds(50));
     }
 
     public Task<CaseView> WaitForStageAsync(string caseId, CaseStage stage, TimeSpan? timeout = null) =>

@@ -8,21 +8,16 @@ using OptOut.Workflow.Cases;
 namespace OptOut.Functions.Tests.Queue;
 
 /// <summary>IntakeFromQueue itself: null (nothing to the rejected queue) for a started case, the rejection JSON otherwise.</summary>
-public sealed class QueueFunctionsTests : IAsyncLifetime
+public sealed class QueueFunctionsTests : EngineFixture
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
-    private WorkflowTestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await WorkflowTestHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
 
     private async Task<string?> RunAsync(string message)
     {
-        var functions = new QueueFunctions(_host.Services, NullLogger<QueueFunctions>.Instance);
+        var functions = new QueueFunctions(Host.Services, NullLogger<QueueFunctions>.Instance);
         var context = Substitute.For<FunctionContext>();
         context.CancellationToken.Returns(CancellationToken.None);
-        return await functions.IntakeFromQueue(message, _host.Client, context);
+        return await functions.IntakeFromQueue(message, Host.Client, context);
     }
 
     [Fact]
@@ -30,7 +25,7 @@ public sealed class QueueFunctionsTests : IAsyncLifetime
     {
         var message = JsonSerializer.Serialize(Requests.For("S-1001", "fn-queue-1"), Web);
         Assert.Null(await RunAsync(message));
-        var closed = await _host.WaitForClosedAsync("fn-queue-1");
+        var closed = await Host.WaitForClosedAsync("fn-queue-1");
         Assert.Equal(nameof(CaseOutcome.AlreadyInOffice), closed.Outcome);
         Assert.Null(await RunAsync(message));
     }
@@ -63,7 +58,7 @@ public sealed class QueueFunctionsTests : IAsyncLifetime
         }
 
         Assert.DoesNotContain("900-11-0005", json, StringComparison.Ordinal);
-        Assert.Null(await _host.Get.HandleAsync("fn-invalid-1", CancellationToken.None));
+        Assert.Null(await Host.Get.HandleAsync("fn-invalid-1", CancellationToken.None));
 
         Assert.Null(await RunAsync(JsonSerializer.Serialize(Requests.For("S-1002", "fn-conflict-1"), Web)));
         var conflict = await RunAsync(JsonSerializer.Serialize(Requests.For("S-1006", "fn-conflict-1"), Web));

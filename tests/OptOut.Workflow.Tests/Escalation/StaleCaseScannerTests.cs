@@ -17,39 +17,33 @@ namespace OptOut.Workflow.Tests.Escalation;
 /// pushed an hour out so only the scan acts; the scan's clock is a FakeTimeProvider a minute ahead (past StaleAfter = 1 s)
 /// so no test sleeps, and "the same day" is exact.
 /// </summary>
-public sealed class StaleCaseScannerTests : IAsyncLifetime
+public sealed class StaleCaseScannerTests : EngineFixture
 {
-    private WorkflowTestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await WorkflowTestHost.StartAsync(s =>
+    protected override void Settings(Dictionary<string, string?> settings)
     {
-        s["Workflow:ReminderInterval"] = "01:00:00";
-        s["Workflow:EscalateAfter"] = "01:00:00";
-        s["Workflow:SupervisorDeadline"] = "02:00:00";
-        s["Escalation:StaleAfter"] = "00:00:01";
-    });
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+        settings.SupervisorWait(TimeSpan.FromHours(1), escalateAfter: TimeSpan.FromHours(1), deadline: TimeSpan.FromHours(2));
+        settings["Escalation:StaleAfter"] = "00:00:01";
+    }
 
     private StaleCaseScanner Scanner(TimeProvider time, int pageSize = StaleCaseScanner.DefaultPageSize) =>
-        new(_host.Client, _host.Services.GetRequiredService<INotifier>(), _host.Services.GetRequiredService<IOptionsMonitor<EscalationOptions>>(), time, _host.Services.GetRequiredService<ILogger<StaleCaseScanner>>())
+        new(Host.Client, Host.Services.GetRequiredService<INotifier>(), Host.Services.GetRequiredService<IOptionsMonitor<EscalationOptions>>(), time, Host.Services.GetRequiredService<ILogger<StaleCaseScanner>>())
         {
             PageSize = pageSize,
         };
 
     private static bool IsScanEntry(TimelineView t) => t.Step == "Escalated" && t.Detail.StartsWith("Daily stale-case scan", StringComparison.Ordinal);
 
-    private IReadOnlyList<StoredEmail> Digests() => [.. _host.Mailbox.All.Where(m => m.Message.Key.StartsWith("stale-digest:", StringComparison.Ordinal))];
+    private IReadOnlyList<StoredEmail> Digests() => [.. Host.Mailbox.All.Where(m => m.Message.Key.StartsWith("stale-digest:", StringComparison.Ordinal))];
 
     [Fact]
     public async Task Waiting_cases_get_one_digest_and_one_timeline_entry_per_day_and_a_rescan_the_same_day_does_nothing()
     {
-        var a = await _host.StartAsync(Requests.For("S-1005", "stale-a"));
-        var b = await _host.StartAsync(Requests.For("S-1006", "stale-b"));
-        var closed = await _host.StartAsync(Requests.For("S-1001", "stale-closed"));
-        await _host.WaitUntilWaitingAsync(a);
-        await _host.WaitUntilWaitingAsync(b);
-        await _host.WaitForClosedAsync(closed);
+        var a = await Host.StartAsync(Requests.For("S-1005", "stale-a"));
+        var b = await Host.StartAsync(Requests.For("S-1006", "stale-b"));
+        var closed = await Host.StartAsync(Requests.For("S-1001", "stale-closed"));
+        await Host.WaitUntilWaitingAsync(a);
+        await Host.WaitUntilWaitingAsync(b);
+        await Host.WaitForClosedAsync(closed);
 
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1));
         var today = clock.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -64,8 +58,8 @@ public sealed class StaleCaseScannerTests : IAsyncLifetime
         Assert.Contains("Farid Staysout", digest.Message.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain("stale-closed", digest.Message.TextBody, StringComparison.Ordinal);
 
-        var viewA = await _host.WaitForAsync(a, v => v.Timeline.Any(IsScanEntry));
-        var viewB = await _host.WaitForAsync(b, v => v.Timeline.Any(IsScanEntry));
+        var viewA = await Host.WaitForAsync(a, v => v.Timeline.Any(IsScanEntry));
+        var viewB = await Host.WaitForAsync(b, v => v.Timeline.Any(IsScanEntry));
         Assert.Single(viewA.Timeline, IsScanEntry);
         Assert.Single(viewB.Timeline, IsScanEntry);
         Assert.Contains("Morgan Escalation", viewA.Timeline.Single(IsScanEntry).Detail, StringComparison.Ordinal);
@@ -76,30 +70,30 @@ public sealed class StaleCaseScannerTests : IAsyncLifetime
         Assert.False(second.DigestSent);
         Assert.Single(Digests());
         await Task.Delay(300); // time for a (wrongly) raised event to be recorded
-        Assert.Single((await _host.Get.HandleAsync(a, CancellationToken.None))!.Timeline, IsScanEntry);
-        Assert.Single((await _host.Get.HandleAsync(b, CancellationToken.None))!.Timeline, IsScanEntry);
+        Assert.Single((await Host.Get.HandleAsync(a, CancellationToken.None))!.Timeline, IsScanEntry);
+        Assert.Single((await Host.Get.HandleAsync(b, CancellationToken.None))!.Timeline, IsScanEntry);
 
         // The next day both are still waiting: one new digest, one more entry each.
         clock.Advance(TimeSpan.FromDays(1));
         var nextDay = await Scanner(clock).ScanAsync(CancellationToken.None);
         Assert.Equal(2, nextDay.Escalated.Count);
         Assert.Equal(2, Digests().Count);
-        await _host.WaitForAsync(a, v => v.Timeline.Count(IsScanEntry) == 2);
-        await _host.WaitForAsync(b, v => v.Timeline.Count(IsScanEntry) == 2);
-        Assert.Equal(nameof(CaseStage.AwaitingSupervisor), (await _host.Get.HandleAsync(a, CancellationToken.None))!.Stage);
+        await Host.WaitForAsync(a, v => v.Timeline.Count(IsScanEntry) == 2);
+        await Host.WaitForAsync(b, v => v.Timeline.Count(IsScanEntry) == 2);
+        Assert.Equal(nameof(CaseStage.AwaitingSupervisor), (await Host.Get.HandleAsync(a, CancellationToken.None))!.Stage);
     }
 
     [Fact]
     public async Task A_case_that_turns_stale_later_the_same_day_gets_its_own_digest()
     {
-        var a = await _host.StartAsync(Requests.For("S-1005", "later-a"));
-        await _host.WaitUntilWaitingAsync(a);
+        var a = await Host.StartAsync(Requests.For("S-1005", "later-a"));
+        await Host.WaitUntilWaitingAsync(a);
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1));
         Assert.Single((await Scanner(clock).ScanAsync(CancellationToken.None)).Escalated);
-        await _host.WaitForAsync(a, v => v.Timeline.Any(IsScanEntry));
+        await Host.WaitForAsync(a, v => v.Timeline.Any(IsScanEntry));
 
-        var b = await _host.StartAsync(Requests.For("S-1006", "later-b"));
-        await _host.WaitUntilWaitingAsync(b);
+        var b = await Host.StartAsync(Requests.For("S-1006", "later-b"));
+        await Host.WaitUntilWaitingAsync(b);
         clock.Advance(TimeSpan.FromSeconds(30));
         var later = await Scanner(clock).ScanAsync(CancellationToken.None);
 
@@ -114,23 +108,23 @@ public sealed class StaleCaseScannerTests : IAsyncLifetime
         var ids = new[] { "page-1", "page-2", "page-3" };
         foreach (var (id, seeker) in ids.Zip(["S-1005", "S-1006", "S-1007"]))
         {
-            await _host.StartAsync(Requests.For(seeker, id));
+            await Host.StartAsync(Requests.For(seeker, id));
         }
 
-        var done = await _host.StartAsync(Requests.For("S-1002", "page-closed"));
+        var done = await Host.StartAsync(Requests.For("S-1002", "page-closed"));
         foreach (var id in ids)
         {
-            await _host.WaitUntilWaitingAsync(id);
+            await Host.WaitUntilWaitingAsync(id);
         }
 
-        await _host.WaitForClosedAsync(done);
-        _host.Durable.Reads.Clear();
+        await Host.WaitForClosedAsync(done);
+        Host.Durable.Reads.Clear();
 
         var result = await Scanner(new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1)), pageSize: 2).ScanAsync(CancellationToken.None);
 
         Assert.Equal(ids, result.Escalated.Select(c => c.CaseId).Order(StringComparer.Ordinal));
         Assert.Equal(3, result.Scanned); // only Running instances are queried
-        var reads = _host.Durable.Reads.ToList();
+        var reads = Host.Durable.Reads.ToList();
         Assert.True(reads.Count >= 2, string.Join(", ", reads));
         Assert.All(reads, r => Assert.StartsWith("query:pageSize=2:", r, StringComparison.Ordinal));
         Assert.Contains(reads, r => r.EndsWith(":continued=True", StringComparison.Ordinal));
@@ -140,8 +134,8 @@ public sealed class StaleCaseScannerTests : IAsyncLifetime
     public async Task The_waiting_time_comes_from_the_case_status_not_the_instance_creation_time()
     {
         // Continue-as-new restarts an instance's CreatedAt at every reminder; WaitingSince in the custom status does not.
-        var a = await _host.StartAsync(Requests.For("S-1005", "since-a"));
-        var waiting = await _host.WaitForSupervisorEmailedAsync(a);
+        var a = await Host.StartAsync(Requests.For("S-1005", "since-a"));
+        var waiting = await Host.WaitForSupervisorEmailedAsync(a);
         Assert.NotNull(waiting.WaitingSince);
 
         var justBefore = new FakeTimeProvider(new DateTimeOffset(DateTime.SpecifyKind(waiting.WaitingSince!.Value, DateTimeKind.Utc)).AddMilliseconds(500));

@@ -13,25 +13,19 @@ namespace OptOut.Workflow.Tests.Orchestration;
 /// Step 6 of 5212PRO, the wait for the supervisor, on real durable timers: reminders up to the maximum, escalation,
 /// the deadline; bounded history however many reminders; decisions that race a firing timer are never lost.
 /// </summary>
-public sealed class SupervisorWaitTests : IAsyncLifetime
+public sealed class SupervisorWaitTests : EngineFixture
 {
-    private WorkflowTestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await WorkflowTestHost.StartAsync(s =>
+    protected override void Settings(Dictionary<string, string?> settings)
     {
-        s["Workflow:ReminderInterval"] = "00:00:01";
-        s["Workflow:MaxReminders"] = "5";
-        s["Workflow:EscalateAfter"] = "00:00:03.500";
-        s["Workflow:SupervisorDeadline"] = "00:00:07";
-    });
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+        settings.SupervisorWait(TimeSpan.FromSeconds(1), escalateAfter: TimeSpan.FromSeconds(3.5), deadline: TimeSpan.FromSeconds(7));
+        settings["Workflow:MaxReminders"] = "5";
+    }
 
     [Fact]
     public async Task No_decision_means_reminders_up_to_the_maximum_then_escalation_then_no_supervisor_response()
     {
         var id = await Start("W-1", "Nora", "Nodecision", "521330001");
-        var c = await _host.WaitForClosedAsync(id, TimeSpan.FromSeconds(40));
+        var c = await Host.WaitForClosedAsync(id, TimeSpan.FromSeconds(40));
 
         Assert.Equal(nameof(CaseOutcome.NoSupervisorResponse), c.Outcome);
         Assert.Equal(5, c.RemindersSent);
@@ -42,13 +36,13 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         Assert.True(steps.IndexOf("Escalated") > steps.IndexOf("Reminder sent"), "escalation comes after the first reminders");
         Assert.Equal("Closed", steps[^1]);
 
-        var keys = _host.Mailbox.For(id).Select(m => m.Message.Key).ToList();
+        var keys = Host.Mailbox.For(id).Select(m => m.Message.Key).ToList();
         Assert.Equal(Enumerable.Range(1, 5).Select(n => $"{id}:{NotificationKind.SupervisorReminder}:{n}"), keys.Where(k => k.Contains(":SupervisorReminder:", StringComparison.Ordinal)));
-        var escalation = Assert.Single(_host.Mailbox.For(id), m => m.Message.Key.Contains(":SupervisorEscalation:", StringComparison.Ordinal)).Message;
+        var escalation = Assert.Single(Host.Mailbox.For(id), m => m.Message.Key.Contains(":SupervisorEscalation:", StringComparison.Ordinal)).Message;
         Assert.Equal("morgan.escalation@example.org", escalation.To.Email);
         Assert.Contains("/api/decisions/", escalation.TextBody, StringComparison.Ordinal);
         Assert.Contains($"{id}:{NotificationKind.SupervisorCaseClosed}:1", keys);
-        var outcome = Assert.Single(_host.Mailbox.For(id), m => m.Message.Key == $"{id}:{NotificationKind.CaseManagerOutcome}:1").Message;
+        var outcome = Assert.Single(Host.Mailbox.For(id), m => m.Message.Key == $"{id}:{NotificationKind.CaseManagerOutcome}:1").Message;
         Assert.Contains("no supervisor response", outcome.Subject, StringComparison.Ordinal);
     }
 
@@ -56,13 +50,13 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
     public async Task History_per_execution_does_not_grow_with_the_number_of_reminders()
     {
         var id = await Start("W-2", "Hugo", "History", "521330002");
-        await _host.WaitForClosedAsync(id, TimeSpan.FromSeconds(40));
+        await Host.WaitForClosedAsync(id, TimeSpan.FromSeconds(40));
 
         // Each run of the orchestrator is handed the current execution's history. Continue-as-new starts a new
         // execution (history back to 2 events); split the runs into executions and compare their sizes.
         var executions = new List<int>();
         var previous = int.MaxValue;
-        foreach (var size in _host.HistorySizes(id))
+        foreach (var size in Host.HistorySizes(id))
         {
             if (size < previous)
             {
@@ -87,7 +81,7 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         for (var i = 0; i < offsets.Length; i++)
         {
             var id = await Start($"W-3{i}", "Rita", $"Race{(char)('a' + i)}", $"52133010{i}");
-            var waiting = await _host.WaitForSupervisorEmailedAsync(id);
+            var waiting = await Host.WaitForSupervisorEmailedAsync(id);
             cases.Add((id, waiting.WaitingSince!.Value));
         }
 
@@ -101,14 +95,14 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
             }
 
             var token = TokenFor(c.Id);
-            var result = await _host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, $"offset {offsets[i]} ms", default);
-            var seen = await _host.Get.HandleAsync(c.Id, default);
+            var result = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, $"offset {offsets[i]} ms", default);
+            var seen = await Host.Get.HandleAsync(c.Id, default);
             Assert.True(result.Disposition == CommandDisposition.Accepted, $"{c.Id} (offset {offsets[i]} ms, waiting since {c.WaitingSince:HH:mm:ss.fff}, now {DateTime.UtcNow:HH:mm:ss.fff}): {result.Disposition} {result.Message} {string.Join(" | ", seen!.Timeline.Select(t => $"{t.At:HH:mm:ss.fff} {t.Step}"))}");
         }));
 
         foreach (var (id, _) in cases)
         {
-            var closed = await _host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
+            var closed = await Host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
             Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), closed.Outcome);
         }
     }
@@ -145,8 +139,8 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         var id = await host.StartAsync(Requests.For("S-1005", "W-early-link"));
 
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var request = await WaitForEmailAsync(host, id, NotificationKind.SupervisorRequest);
-        var token = TokenIn(request);
+        var request = await host.Mailbox.WaitForEmailAsync($"{id}:{NotificationKind.SupervisorRequest}:1");
+        var token = TokenIn(request.Message);
         var inspected = await host.Decide.InspectAsync(token, default);
         Assert.True(inspected.Disposition == CommandDisposition.Accepted, $"{inspected.Disposition}: {inspected.Message}");
         Assert.Equal(nameof(CaseStage.AwaitingSupervisor), inspected.Case!.Stage);
@@ -184,23 +178,6 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
         Assert.Equal(nameof(CaseOutcome.Withdrawn), closed.Outcome);
     }
 
-    private static async Task<EmailMessage> WaitForEmailAsync(WorkflowTestHost host, string caseId, NotificationKind kind)
-    {
-        var key = $"{caseId}:{kind}:1";
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (host.Mailbox.For(caseId).FirstOrDefault(m => m.Message.Key == key) is { } sent)
-            {
-                return sent.Message;
-            }
-
-            await Task.Delay(20);
-        }
-
-        throw new TimeoutException($"No {kind} email for {caseId}.");
-    }
-
     /// <summary>Holds the email whose key ends with <c>keySuffix</c> until released; sends everything else at once.</summary>
     private sealed class GatedNotifier(InMemoryMailbox inner, string keySuffix) : INotifier
     {
@@ -222,17 +199,17 @@ public sealed class SupervisorWaitTests : IAsyncLifetime
 
     private async Task<string> Start(string caseId, string first, string last, string ssn)
     {
-        _host.Mis.Add(new SimulatedParticipant { SeekerId = caseId, FirstName = first, LastName = last, Phone = "360-555-0140", Ssn = ssn, OptedOut = true });
+        Host.Mis.Add(new SimulatedParticipant { SeekerId = caseId, FirstName = first, LastName = last, Phone = "360-555-0140", Ssn = ssn, OptedOut = true });
         var request = Requests.For("S-1006", caseId);
         request.Client!.FirstName = first;
         request.Client.LastName = last;
         request.Client.Phone = "360-555-0140";
         request.Client.Ssn = ssn;
-        return await _host.StartAsync(request);
+        return await Host.StartAsync(request);
     }
 
     private string TokenFor(string caseId) =>
-        TokenIn(_host.Mailbox.For(caseId).First(m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1").Message);
+        TokenIn(Host.Mailbox.For(caseId).First(m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1").Message);
 
     private static string TokenIn(EmailMessage email) => email.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
 }

@@ -22,16 +22,29 @@ namespace OptOut.Workflow.Tests.Protection;
 /// custom status or full history (every execution, as recorded from the engine's storage), not in any log line and
 /// not in any email.
 /// </summary>
-public sealed class SsnNeverLeaksTests : IAsyncLifetime
+public sealed class SsnNeverLeaksTests : EngineFixture
 {
-    private WorkflowTestHost _host = null!;
-    private WorkflowTestHost _fast = null!;
+    private WorkflowTestHost? _fast;
 
-    public async Task InitializeAsync()
+    private WorkflowTestHost Fast => _fast ?? throw new InvalidOperationException("The fast engine has not started.");
+
+    public override async Task InitializeAsync()
     {
-        _host = await WorkflowTestHost.StartAsync(s => Timings(s, fast: false));
+        await base.InitializeAsync();
         _fast = await WorkflowTestHost.StartAsync(s => Timings(s, fast: true));
     }
+
+    public override async Task DisposeAsync()
+    {
+        if (_fast is not null)
+        {
+            await Fast.DisposeAsync();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    protected override void Settings(Dictionary<string, string?> settings) => Timings(settings, fast: false);
 
     /// <summary>
     /// Two engines: the no-response case runs on one with seconds (reminders, escalation, deadline); the others wait
@@ -39,17 +52,17 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
     /// </summary>
     private static void Timings(IDictionary<string, string?> s, bool fast)
     {
-        s["Workflow:ReminderInterval"] = fast ? "00:00:01" : "00:01:00";
-        s["Workflow:MaxReminders"] = "2";
-        s["Workflow:EscalateAfter"] = fast ? "00:00:02" : "00:01:00";
-        s["Workflow:SupervisorDeadline"] = fast ? "00:00:05" : "00:02:00";
-        s["Workflow:RegistrationDeadline"] = "00:00:08";
-    }
+        if (fast)
+        {
+            s.SupervisorWait(TimeSpan.FromSeconds(1), escalateAfter: TimeSpan.FromSeconds(2), deadline: TimeSpan.FromSeconds(5));
+        }
+        else
+        {
+            s.SupervisorWait(TimeSpan.FromMinutes(1), escalateAfter: TimeSpan.FromMinutes(1), deadline: TimeSpan.FromMinutes(2));
+        }
 
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _fast.DisposeAsync();
+        s["Workflow:MaxReminders"] = "2";
+        s["Workflow:RegistrationDeadline"] = "00:00:08";
     }
 
     [Fact]
@@ -74,11 +87,11 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
         }
 
         // A duplicate and a conflicting request go through the same code paths that log.
-        Assert.Equal(StartDisposition.Existing, (await _host.Start.HandleAsync(Requests.For("S-1001", "leak-1001"), "test", CancellationToken.None)).Disposition);
-        Assert.Equal(StartDisposition.Conflict, (await _host.Start.HandleAsync(Requests.For("S-1002", "leak-1001"), "test", CancellationToken.None)).Disposition);
+        Assert.Equal(StartDisposition.Existing, (await Host.Start.HandleAsync(Requests.For("S-1001", "leak-1001"), "test", CancellationToken.None)).Disposition);
+        Assert.Equal(StartDisposition.Conflict, (await Host.Start.HandleAsync(Requests.For("S-1002", "leak-1001"), "test", CancellationToken.None)).Disposition);
 
-        await _host.WaitForStageAsync("leak-1003", CaseStage.AwaitingRegistration);
-        _host.Mis.Register("S-1003");
+        await Host.WaitForStageAsync("leak-1003", CaseStage.AwaitingRegistration);
+        Host.Mis.Register("S-1003");
         foreach (var id in new[] { "leak-1005", "leak-1006", "leak-1006-w", "leak-1007" })
         {
             await HostOf(id).WaitForSupervisorEmailedAsync(id);
@@ -86,14 +99,14 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
         }
 
         // The scheduled scan flags the waiting cases (digest email + StaleCaseFlagged events).
-        var scanner = new StaleCaseScanner(_host.Client, _host.Services.GetRequiredService<INotifier>(), _host.Services.GetRequiredService<IOptionsMonitor<EscalationOptions>>(), new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1)), _host.Services.GetRequiredService<ILogger<StaleCaseScanner>>());
+        var scanner = new StaleCaseScanner(Host.Client, Host.Services.GetRequiredService<INotifier>(), Host.Services.GetRequiredService<IOptionsMonitor<EscalationOptions>>(), new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1)), Host.Services.GetRequiredService<ILogger<StaleCaseScanner>>());
         Assert.NotEmpty((await scanner.ScanAsync(CancellationToken.None)).Escalated);
 
-        _host.Mis.OptIn("S-1005");
+        Host.Mis.OptIn("S-1005");
         await DecideAsync("leak-1005", DecisionChoice.OptedIn, "Spoke with the client.");
         await DecideAsync("leak-1006", DecisionChoice.RemainOptedOut, "Client prefers ESD staff.");
         await DecideAsync("leak-1007", DecisionChoice.OptedIn, null);
-        Assert.Equal(CommandDisposition.Accepted, (await _host.Withdraw.HandleAsync("leak-1006-w", "Client moved away.", CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync("leak-1006-w", "Client moved away.", CancellationToken.None)).Disposition);
 
         foreach (var c in cases)
         {
@@ -103,7 +116,7 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
         }
 
         // What the scan looks at is real: all executions' history, with the protected SSN and the masked form in it.
-        var records = _host.Durable.Records.Concat(_fast.Durable.Records).ToList();
+        var records = Host.Durable.Records.Concat(Fast.Durable.Records).ToList();
         Assert.True(records.Where(r => r.Kind == "history:ExecutionStarted").GroupBy(r => r.InstanceId).Any(g => g.Count() >= 3), "no case went through several executions (continue-as-new)");
         Assert.Contains(records, r => r.Kind == "history:TaskScheduled" && r.Json.Contains("OptOutLookupActivity", StringComparison.Ordinal) && r.Json.Contains("ssn.v1.", StringComparison.Ordinal));
         Assert.Contains(records, r => r.Kind == "history:EventRaised" && r.Json.Contains(WorkflowEvents.SupervisorDecision, StringComparison.Ordinal));
@@ -111,7 +124,7 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
 
         var haystacks = new List<(string Where, string Text)>();
         haystacks.AddRange(records.Select(r => ($"durable {r.InstanceId} {r.Kind}", r.Json)));
-        foreach (var host in new[] { _host, _fast })
+        foreach (var host in new[] { Host, Fast })
         {
             await foreach (var instance in host.Client.GetAllInstancesAsync(new OrchestrationQuery { FetchInputsAndOutputs = true }))
             {
@@ -127,9 +140,9 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
 
         Assert.Contains(haystacks, h => h.Text.Contains("***-**-0005", StringComparison.Ordinal)); // the masked form is published (status, timeline)
         Assert.True(haystacks.Count(h => h.Where.StartsWith("email", StringComparison.Ordinal)) >= 20, "too few emails");
-        Assert.Contains(_host.Mailbox.All, m => m.Message.Key.StartsWith("stale-digest:", StringComparison.Ordinal));
-        Assert.Contains(_fast.Mailbox.All, m => m.Message.Key.Contains(":SupervisorReminder:", StringComparison.Ordinal));
-        Assert.Contains(_fast.Mailbox.All, m => m.Message.Key.Contains(":SupervisorEscalation:", StringComparison.Ordinal));
+        Assert.Contains(Host.Mailbox.All, m => m.Message.Key.StartsWith("stale-digest:", StringComparison.Ordinal));
+        Assert.Contains(Fast.Mailbox.All, m => m.Message.Key.Contains(":SupervisorReminder:", StringComparison.Ordinal));
+        Assert.Contains(Fast.Mailbox.All, m => m.Message.Key.Contains(":SupervisorEscalation:", StringComparison.Ordinal));
 
         var leaks = new List<string>();
         foreach (var p in MisSimulator.Seeded().Participants)
@@ -146,28 +159,28 @@ public sealed class SsnNeverLeaksTests : IAsyncLifetime
     [Fact]
     public async Task Logs_carry_the_case_id_as_a_structured_value_and_no_client_details()
     {
-        var id = await _host.StartAsync(Requests.For("S-1005", "log-pii-1", clientEmail: "elena.optout@example.net"));
-        await _host.WaitForSupervisorEmailedAsync(id);
-        await _host.WaitUntilWaitingAsync(id);
-        Assert.Equal(CommandDisposition.Accepted, (await _host.Withdraw.HandleAsync(id, "Elena asked to stop.", CancellationToken.None)).Disposition);
-        await _host.WaitForClosedAsync(id);
+        var id = await Host.StartAsync(Requests.For("S-1005", "log-pii-1", clientEmail: "elena.optout@example.net"));
+        await Host.WaitForSupervisorEmailedAsync(id);
+        await Host.WaitUntilWaitingAsync(id);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(id, "Elena asked to stop.", CancellationToken.None)).Disposition);
+        await Host.WaitForClosedAsync(id);
 
-        var ours = _host.Logs.Lines.Where(l => l.Contains("log-pii-1", StringComparison.Ordinal)).ToList();
+        var ours = Host.Logs.Lines.Where(l => l.Contains("log-pii-1", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(ours);
         Assert.All(ours.Where(l => l.Contains(" OptOut.", StringComparison.Ordinal)), l => Assert.Contains("CaseId=log-pii-1", l, StringComparison.Ordinal));
         foreach (var pii in new[] { "Elena", "Optout", "360-555-0105", "3605550105", "elena.optout@example.net", "0005", "Elena asked to stop" })
         {
-            Assert.DoesNotContain(_host.Logs.Lines, l => l.Contains(pii, StringComparison.Ordinal));
+            Assert.DoesNotContain(Host.Logs.Lines, l => l.Contains(pii, StringComparison.Ordinal));
         }
     }
 
-    private WorkflowTestHost HostOf(string caseId) => caseId == "leak-1007-none" ? _fast : _host;
+    private WorkflowTestHost HostOf(string caseId) => caseId == "leak-1007-none" ? Fast : Host;
 
     private async Task DecideAsync(string caseId, DecisionChoice choice, string? note)
     {
-        var request = Assert.Single(_host.Mailbox.For(caseId), m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1");
+        var request = Assert.Single(Host.Mailbox.For(caseId), m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1");
         var token = request.Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
-        var result = await _host.Decide.DecideAsync(token, choice, note, CancellationToken.None);
+        var result = await Host.Decide.DecideAsync(token, choice, note, CancellationToken.None);
         Assert.True(result.Disposition == CommandDisposition.Accepted, $"{caseId}: {result.Disposition} {result.Message}");
     }
 }
