@@ -11,8 +11,18 @@ namespace OptOut.Workflow.Notifications;
 /// </summary>
 public sealed class EmailTemplates(IDecisionLinks links)
 {
+    /// <summary>
+    /// The email for one request. The switch names every <see cref="NotificationKind"/> with no catch-all, so a new
+    /// kind without a template does not compile (CS8509); a value that is no kind at all is refused.
+    /// </summary>
     public EmailMessage Render(NotificationRequest request)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!Enum.IsDefined(request.Kind))
+        {
+            throw new ArgumentOutOfRangeException(nameof(request), request.Kind, "Unknown notification kind.");
+        }
+
         var c = request.Case;
         var client = c.Client.FullName;
         var (to, subject, paragraphs) = request.Kind switch
