@@ -65,6 +65,7 @@ public static class LocalHostApp
         }
 
         // The use cases, bound to this host's durable client (the Functions app binds each invocation's client instead).
+        builder.Services.AddOrchestrationVersioning();
         builder.Services.AddTransient<StartCaseHandler>();
         builder.Services.AddTransient<GetCaseHandler>();
         builder.Services.AddTransient<ListCasesHandler>();

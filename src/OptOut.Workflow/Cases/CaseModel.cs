@@ -73,7 +73,11 @@ public sealed record CaseInput(
     DateTime ReceivedAt,
     string Fingerprint,
     string Source,
-    WorkflowPolicy Policy);
+    WorkflowPolicy Policy)
+{
+    /// <summary>The case without its encrypted SSN (the last four digits stay, for the masked display).</summary>
+    public CaseInput WithoutProtectedSsn() => this with { Client = Client with { ProtectedSsn = "" } };
+}
 
 /// <summary>
 /// The people on a case, as its emails need them: what the email activity is given instead of the whole

@@ -437,9 +437,11 @@ internal sealed class CaseFlow
 
     private CaseResult ContinueAt(CaseStage stage)
     {
-        // The stage itself is published by the next execution (see RunAsync).
+        // The stage itself is published by the next execution (see RunAsync). From version 2 on, the next execution's
+        // input no longer carries the encrypted SSN: only the first execution's Opt-Out Lookup reads it.
         Publish();
-        _ctx.ContinueAsNew(new CaseRun(_case, _status, stage), preserveUnprocessedEvents: true);
+        var carried = _ctx.CompareVersionTo(OrchestratorVersions.SsnDroppedAfterLookup) >= 0 ? _case.WithoutProtectedSsn() : _case;
+        _ctx.ContinueAsNew(new CaseRun(carried, _status, stage), preserveUnprocessedEvents: true);
         return null!; // ignored: the orchestration continues as new
     }
 

@@ -105,6 +105,13 @@ public sealed class WorkflowOptions
     [Range(1, 24)]
     public int BusinessEndHour { get; set; } = 17;
 
+    /// <summary>
+    /// The orchestration version new cases start with, and the newest the worker runs: by default the newest this build
+    /// knows (<see cref="OrchestratorVersions.Current"/>). Lower it only to hold a new version back during a staged
+    /// roll-out (docs/orchestrator-versioning.md); the upgrade test uses it to play an older deploy.
+    /// </summary>
+    public string OrchestrationVersion { get; set; } = OrchestratorVersions.Current;
+
     public WorkflowPolicy ToPolicy() => new(
         ReminderInterval,
         MaxReminders,
@@ -133,6 +140,11 @@ public sealed class WorkflowOptions
         if (BusinessEndHour <= BusinessStartHour)
         {
             yield return "Workflow:BusinessEndHour must be after Workflow:BusinessStartHour.";
+        }
+
+        if (!OrchestratorVersions.Known.Contains(OrchestrationVersion ?? "", StringComparer.Ordinal))
+        {
+            yield return $"Workflow:OrchestrationVersion '{OrchestrationVersion}' is not a version this build runs ({string.Join(", ", OrchestratorVersions.Known.Where(v => v.Length > 0))}).";
         }
 
         if (!TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out _))

@@ -8,6 +8,7 @@ using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.Orchestration;
 using OptOut.Workflow.UseCases;
 
 namespace OptOut.Workflow.Tests.Replay;
@@ -131,9 +132,35 @@ public sealed class HistoryRecording
         Cut(noResponse, "awaiting-supervisor-after-escalation", "Waiting for the supervisor after the escalation email (a continued-as-new execution).", s => Is(s, "Escalated", true));
     }
 
+    /// <summary>
+    /// Version 2 drops the encrypted SSN from continue-as-new inputs: recorded for every case that continues as new
+    /// (the waiting points after a reminder, an escalation and a registration re-check, and the cases through them).
+    /// The unversioned recordings above stay: cases started before versioning replay them.
+    /// </summary>
+    [RecordingFact]
+    public async Task Record_version_2()
+    {
+        const string v2 = OrchestratorVersions.SsnDroppedAfterLookup;
+        var noResponse = await Record("v2-no-supervisor-response", "Version 2: no decision, two reminders, escalation, NoSupervisorResponse.", Hurried, async h => await h.Host.StartAsync(Requests.For("S-1005", "replay-v2-no-response")), v2);
+        Cut(noResponse, "v2-awaiting-supervisor-after-reminder", "Version 2: waiting for the supervisor after the first reminder (input without the encrypted SSN).", s => Is(s, "RemindersSent", 1) && Is(s, "Escalated", false));
+        Cut(noResponse, "v2-awaiting-supervisor-after-escalation", "Version 2: waiting for the supervisor after the escalation email.", s => Is(s, "Escalated", true));
+
+        var notRegistered = await Record("v2-registration-not-completed", "Version 2: no account and never registers: RegistrationNotCompleted.", Quiet, async h => await h.Host.StartAsync(Requests.For("S-1003", "replay-v2-not-registered")), v2);
+        Cut(notRegistered, "v2-awaiting-registration-after-recheck", "Version 2: waiting for registration after one re-check (input without the encrypted SSN).", s => Is(s, "Stage", CaseStage.AwaitingRegistration) && Is(s, "RegistrationChecks", 1));
+
+        await Record("v2-opted-in-and-added", "Version 2: the supervisor opts the client in: OptedInAndAdded.", Quiet, async h =>
+        {
+            var id = await AwaitingSupervisor(h, "S-1005", "replay-v2-opted-in");
+            h.Host.Mis.OptIn("S-1005");
+            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.OptedIn, "Spoke with the client.", default));
+            return id;
+        }, v2);
+    }
+
     private sealed record Recording(WorkflowTestHost Host, OrchestratorTraffic Traffic);
 
-    private static async Task<RecordedCase?> Record(string name, string description, Action<Dictionary<string, string?>> settings, Func<Recording, Task<string>> drive)
+    /// <param name="version">The orchestration version the case starts with: none (before versioning) unless given.</param>
+    private static async Task<RecordedCase?> Record(string name, string description, Action<Dictionary<string, string?>> settings, Func<Recording, Task<string>> drive, string version = "")
     {
         if (!RecordingFactAttribute.Selects(name))
         {
@@ -141,7 +168,7 @@ public sealed class HistoryRecording
         }
 
         var traffic = new OrchestratorTraffic();
-        await using var host = await WorkflowTestHost.StartAsync(settings, s =>
+        await using var host = await WorkflowTestHost.StartAsync(s => { s["Workflow:OrchestrationVersion"] = version; settings(s); }, s =>
         {
             traffic.AddTo(s);
             s.AddSingleton<IMisGateway>(sp => new RecordingMis(sp.GetRequiredService<MisSimulator>()));

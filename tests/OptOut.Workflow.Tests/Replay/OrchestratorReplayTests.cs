@@ -29,6 +29,11 @@ public sealed partial class OrchestratorReplayTests(ITestOutputHelper output)
         "not-opted-out-needs-review", "opted-in-and-added", "remains-opted-out", "no-supervisor-response",
         "withdrawn-awaiting-supervisor", "withdrawn-awaiting-registration",
         "failed-retries-exhausted", "failed-opt-in-never-visible",
+
+        // Version 2 (the encrypted SSN is not carried into continue-as-new inputs).
+        "v2-awaiting-registration-after-recheck", "v2-registration-not-completed",
+        "v2-awaiting-supervisor-after-reminder", "v2-awaiting-supervisor-after-escalation", "v2-no-supervisor-response",
+        "v2-opted-in-and-added",
     ];
 
     private static readonly IServiceProvider Services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();

@@ -52,7 +52,12 @@ public sealed class StartCaseHandler(
         var input = CaseInputOf(intake, caseId, fingerprint, source);
         try
         {
-            await client.ScheduleNewOrchestrationInstanceAsync(WorkflowNames.Orchestrator, new CaseRun(input), new StartOrchestrationOptions(caseId), cancellationToken);
+            var version = workflow.CurrentValue.OrchestrationVersion;
+            await client.ScheduleNewOrchestrationInstanceAsync(
+                WorkflowNames.Orchestrator,
+                new CaseRun(input),
+                new StartOrchestrationOptions(caseId) { Version = string.IsNullOrEmpty(version) ? null : version },
+                cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
