@@ -104,6 +104,28 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// SIGTERM, as a platform stops an instance during a deploy: the host shuts down gracefully (the worker stops, the
+    /// partition is released). SIGKILL if it has not exited within 30 s.
+    /// </summary>
+    public async Task StopAsync()
+    {
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+        }
+    }
+
     /// <summary>SIGKILL (Process.Kill on Linux), then wait for the process to be gone.</summary>
     public async Task KillAsync()
     {

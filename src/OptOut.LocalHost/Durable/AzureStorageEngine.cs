@@ -41,6 +41,14 @@ public sealed class AzureStorageStoreOptions
     /// <summary>Longest pause between queue polls when idle (the provider's default, 30 s, makes a decision wait that long).</summary>
     public TimeSpan MaxPollingInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a message a host has taken stays hidden from other hosts (the provider's default is 5 minutes). The local
+    /// engine's gRPC sidecar cannot hand a message back early (its abandon is a no-op), so a case whose work item a host
+    /// rejected (an older orchestration version, docs/orchestrator-versioning.md) or that a killed host held waits this
+    /// long before another host takes it.
+    /// </summary>
+    public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Loopback port of the internal gRPC sidecar the worker and client talk to. 0: a free port.</summary>
     [Range(0, 65535)]
     public int SidecarPort { get; set; }
@@ -110,6 +118,7 @@ public static class AzureStorageEngine
             UseTablePartitionManagement = true,
             UseAppLease = false,
             MaxQueuePollingInterval = o.MaxPollingInterval,
+            ControlQueueVisibilityTimeout = o.ControlQueueVisibilityTimeout,
         });
 
     private static int FreeLoopbackPort()
