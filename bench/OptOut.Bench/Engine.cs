@@ -15,6 +15,7 @@ using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
 using OptOut.Workflow.UseCases;
 using OptOut.Workflow.UseCases.DecideCase;
+using OptOut.Workflow.UseCases.StartCase;
 
 namespace OptOut.Bench;
 
@@ -53,6 +54,7 @@ internal static class Engine
             {
                 s.AddOptOutWorkflow(c);
                 s.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>();
+                s.AddSingleton<ICaseIdRegistry, InMemoryCaseIdRegistry>();
                 s.AddSingleton<IMisGateway>(mis);
                 s.AddSingleton<INotifier>(mail);
             },

@@ -8,6 +8,7 @@ using OptOut.Infrastructure.Storage;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
+using OptOut.Workflow.UseCases.StartCase;
 
 namespace OptOut.Infrastructure;
 
@@ -16,6 +17,9 @@ public static class InfrastructureServiceCollectionExtensions
 {
     /// <summary>The table of used decision tokens, in the app's storage account.</summary>
     public const string DecisionTable = "OptOutDecisions";
+
+    /// <summary>The table of claimed case ids, in the app's storage account.</summary>
+    public const string CaseIdTable = "OptOutCaseIds";
 
     /// <summary>The MIS gateway over HTTP (docs/mis-gateway.md) with standard resilience: retries with backoff on 429/5xx/timeouts, circuit breaker.</summary>
     public static IServiceCollection AddHttpMisGateway(this IServiceCollection services, IConfiguration configuration)
@@ -69,6 +73,19 @@ public static class InfrastructureServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<IDecisionLedger>(sp => new TableDecisionLedger(
             StorageConnection.Tables(configuration, connectionName).GetTableClient(DecisionTable),
+            sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+
+    /// <summary>
+    /// The case-id registry in the <see cref="CaseIdTable"/> table of the storage account named by
+    /// <paramref name="connectionName"/>: one case per id on every instance.
+    /// </summary>
+    public static IServiceCollection AddTableCaseIdRegistry(this IServiceCollection services, IConfiguration configuration, string connectionName = StorageConnection.Default)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ICaseIdRegistry>(sp => new TableCaseIdRegistry(
+            StorageConnection.Tables(configuration, connectionName).GetTableClient(CaseIdTable),
             sp.GetRequiredService<TimeProvider>()));
         return services;
     }

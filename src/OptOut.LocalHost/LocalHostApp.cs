@@ -61,7 +61,9 @@ public static class LocalHostApp
         else
         {
             builder.Services.AddInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
-            builder.Services.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>(); // the engine forgets its cases on exit too
+            // The engine forgets its cases on exit and runs in this one process: so may the ledger and the id registry.
+            builder.Services.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>();
+            builder.Services.AddSingleton<ICaseIdRegistry, InMemoryCaseIdRegistry>();
         }
 
         // The use cases, bound to this host's durable client (the Functions app binds each invocation's client instead).

@@ -9,9 +9,10 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Options;
-using OptOut.Workflow.Decisions;
 using OptOut.DevTools.Email;
 using OptOut.Infrastructure.Storage;
+using OptOut.Workflow.Decisions;
+using OptOut.Workflow.UseCases.StartCase;
 
 namespace OptOut.LocalHost.Durable;
 
@@ -56,6 +57,8 @@ public sealed class AzureStorageStoreOptions
     public string MailboxTable => TaskHub + "Mailbox";
 
     public string DecisionTable => TaskHub + "Decisions";
+
+    public string CaseIdTable => TaskHub + "CaseIds";
 }
 
 /// <summary>
@@ -100,10 +103,11 @@ public static class AzureStorageEngine
             b.RegisterDirectly();
         });
 
-        // The dev mailbox (behind the SendGrid sink) and the single-use decision ledger live in the same storage
-        // account, so they survive a restart too.
+        // The dev mailbox (behind the SendGrid sink), the single-use decision ledger and the case-id registry live in
+        // the same storage account, so they survive a restart and are shared by every local host on the task hub.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<TableMailbox>(sp, sp.GetRequiredService<LocalTables>().Mailbox));
         services.AddSingleton<IDecisionLedger>(sp => new TableDecisionLedger(sp.GetRequiredService<LocalTables>().Decisions, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ICaseIdRegistry>(sp => new TableCaseIdRegistry(sp.GetRequiredService<LocalTables>().CaseIds, sp.GetRequiredService<TimeProvider>()));
         return services;
     }
 

@@ -14,10 +14,13 @@ internal sealed class LocalTables(IOptions<AzureStorageStoreOptions> options)
 
     public TableClient Decisions => _service.GetTableClient(options.Value.DecisionTable);
 
+    public TableClient CaseIds => _service.GetTableClient(options.Value.CaseIdTable);
+
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
         await Mailbox.CreateIfNotExistsAsync(cancellationToken);
         await Decisions.CreateIfNotExistsAsync(cancellationToken);
+        await CaseIds.CreateIfNotExistsAsync(cancellationToken);
     }
 }
 

@@ -14,11 +14,12 @@ namespace OptOut.Workflow.UseCases.StartCase;
 
 /// <summary>
 /// POST /api/cases and the intake queue: validates the request once, encrypts the SSN and starts one orchestration per
-/// case id. Idempotent: the same request again answers with the existing case; another request with a taken id is a
-/// conflict.
+/// case id, on every instance of the app. Idempotent: the same request again answers with the existing case; another
+/// request with a taken id is a conflict.
 /// </summary>
 public sealed class StartCaseHandler(
     DurableTaskClient client,
+    ICaseIdRegistry caseIds,
     OfficeDirectory offices,
     SsnProtector protector,
     IOptionsMonitor<WorkflowOptions> workflow,
@@ -26,7 +27,16 @@ public sealed class StartCaseHandler(
     TimeProvider time,
     ILogger<StartCaseHandler> logger)
 {
-    private static readonly KeyedLocks StartLocks = new();
+    /// <summary>
+    /// A case id is used once: the engine refuses to start an id it already holds in any state (the Azure Storage
+    /// provider would otherwise restart a completed instance). Not enough alone across instances (the provider checks,
+    /// then writes): <see cref="ICaseIdRegistry"/> decides which request starts an id.
+    /// </summary>
+    private static readonly OrchestrationRuntimeStatus[] EveryStatus =
+    [
+        OrchestrationRuntimeStatus.Pending, OrchestrationRuntimeStatus.Running, OrchestrationRuntimeStatus.Suspended,
+        OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated,
+    ];
 
     public async Task<StartCaseResult> HandleAsync(CaseIntakeRequest? request, string source, CancellationToken cancellationToken)
     {
@@ -41,35 +51,43 @@ public sealed class StartCaseHandler(
         using var span = WorkflowTelemetry.StartStep("Case intake", caseId, ActivityKind.Producer);
         var fingerprint = protector.Fingerprint(intake.Canonical());
 
-        // One start at a time per case id in this process; across processes the engine's own duplicate-id check
-        // (caught below) gives the same answer.
-        using var held = await StartLocks.AcquireAsync(caseId, cancellationToken);
+        // The engine first (cases started before the registry existed, and the usual repeat of a started case), then
+        // the registry, which every instance shares: the first claim of an id wins.
         if (await CompareExistingAsync(caseId, fingerprint, cancellationToken) is { } existing)
         {
             return existing;
         }
 
         var input = CaseInputOf(intake, caseId, fingerprint, source);
+        switch (await caseIds.ClaimAsync(caseId, fingerprint, cancellationToken))
+        {
+            case CaseIdClaim.ClaimedByOtherRequest:
+                return Conflict(caseId);
+            case CaseIdClaim.ClaimedBySameRequest:
+                // Started, or being started by another instance right now: the same request, so the same case.
+                return await CompareExistingAsync(caseId, fingerprint, cancellationToken)
+                    ?? new StartCaseResult(StartDisposition.Existing, caseId, CaseView.Starting(input));
+            case CaseIdClaim.Claimed:
+                break;
+        }
+
         try
         {
             var version = workflow.CurrentValue.OrchestrationVersion;
             await client.ScheduleNewOrchestrationInstanceAsync(
                 WorkflowNames.Orchestrator,
                 new CaseRun(input),
-                new StartOrchestrationOptions(caseId) { Version = string.IsNullOrEmpty(version) ? null : version },
+                new StartOrchestrationOptions(caseId) { Version = string.IsNullOrEmpty(version) ? null : version }.WithDedupeStatuses(EveryStatus),
                 cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // Another process may have started the same id a moment ago: answer as a duplicate if so.
-            if (await CompareExistingAsync(caseId, fingerprint, cancellationToken) is { } duplicate)
-            {
-                return duplicate;
-            }
-
+            // Give the id back so that a retry of this request can start it; the caller sees the failure.
+            await caseIds.ReleaseAsync(caseId, CancellationToken.None);
             throw;
         }
 
+        await caseIds.MarkStartedAsync(caseId, cancellationToken);
         Log.CaseStarted(logger, caseId, source);
         WorkflowTelemetry.CasesStarted.Add(1, new KeyValuePair<string, object?>("source", source));
         return new StartCaseResult(StartDisposition.Created, caseId, CaseView.Starting(input));
@@ -85,8 +103,11 @@ public sealed class StartCaseHandler(
 
         return string.Equals(instance.ReadInputAs<CaseRun>()?.Case.Fingerprint, fingerprint, StringComparison.Ordinal)
             ? new StartCaseResult(StartDisposition.Existing, caseId, CaseView.From(instance))
-            : new StartCaseResult(StartDisposition.Conflict, caseId, null, null, $"Case {caseId} already exists with different details. Use a new caseId, or resend the identical request.");
+            : Conflict(caseId);
     }
+
+    private static StartCaseResult Conflict(string caseId) =>
+        new(StartDisposition.Conflict, caseId, null, null, $"Case {caseId} already exists with different details. Use a new caseId, or resend the identical request.");
 
     private CaseInput CaseInputOf(ValidIntake intake, string caseId, string fingerprint, string source)
     {
