@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
@@ -80,7 +79,7 @@ public static class CaseEndpoints
         {
             return TypedResults.Ok(await handler.HandleAsync(query, cancellationToken));
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or JsonException)
+        catch (InvalidContinuationTokenException)
         {
             return Problems.Validation(new Dictionary<string, string[]> { ["continuationToken"] = ["The continuation token is not valid."] }, "The list filters are not valid.");
         }

@@ -23,47 +23,54 @@ public sealed class HttpFunctions(IServiceProvider services)
     public async Task<IActionResult> CreateCase(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.Cases)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await CaseEndpoints.CreateAsync(request, services.CreateWithClient<StartCaseHandler>(client), "http", request.HttpContext.RequestAborted));
+        await GuardAsync(request, Routes.Cases, async () => await CaseEndpoints.CreateAsync(request, services.CreateWithClient<StartCaseHandler>(client), "http", request.HttpContext.RequestAborted));
 
     [Function(Routes.Names.GetCase)]
     public async Task<IActionResult> GetCase(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Case)] HttpRequest request,
         string caseId,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await CaseEndpoints.GetAsync(caseId, services.CreateWithClient<GetCaseHandler>(client), request.HttpContext.RequestAborted));
+        await GuardAsync(request, Routes.Case, async () => await CaseEndpoints.GetAsync(caseId, services.CreateWithClient<GetCaseHandler>(client), request.HttpContext.RequestAborted));
 
     [Function(Routes.Names.ListCases)]
     public async Task<IActionResult> ListCases(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = Routes.Cases)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await CaseEndpoints.ListAsync(request, services.CreateWithClient<ListCasesHandler>(client), request.HttpContext.RequestAborted));
+        await GuardAsync(request, Routes.Cases, async () => await CaseEndpoints.ListAsync(request, services.CreateWithClient<ListCasesHandler>(client), request.HttpContext.RequestAborted));
 
     [Function(Routes.Names.WithdrawCase)]
     public async Task<IActionResult> WithdrawCase(
         [HttpTrigger(AuthorizationLevel.Function, "post", Route = Routes.WithdrawCase)] HttpRequest request,
         string caseId,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await CaseEndpoints.WithdrawAsync(caseId, request, services.CreateWithClient<WithdrawCaseHandler>(client), request.HttpContext.RequestAborted));
+        await GuardAsync(request, Routes.WithdrawCase, async () => await CaseEndpoints.WithdrawAsync(caseId, request, services.CreateWithClient<WithdrawCaseHandler>(client), request.HttpContext.RequestAborted));
 
     [Function(Routes.Names.ShowDecision)]
     public async Task<IActionResult> ShowDecision(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Decision)] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await DecisionEndpoints.ShowAsync(token, services.CreateWithClient<DecideCaseHandler>(client), request.HttpContext.RequestAborted));
+        await GuardAsync(request, Routes.Decision, () => DecisionEndpoints.ShowAsync(token, services.CreateWithClient<DecideCaseHandler>(client), request.HttpContext.RequestAborted));
 
     [Function(Routes.Names.RecordDecision)]
     public async Task<IActionResult> RecordDecision(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = Routes.Decision)] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await DecisionEndpoints.DecideAsync(token, request, services.CreateWithClient<DecideCaseHandler>(client), request.HttpContext.RequestAborted));
+        await GuardAsync(request, Routes.Decision, () => DecisionEndpoints.DecideAsync(token, request, services.CreateWithClient<DecideCaseHandler>(client), request.HttpContext.RequestAborted));
 
     [Function(Routes.Names.Health)]
     public async Task<IActionResult> Health(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Health)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
         Wrap(await HealthEndpoint.CheckAsync(client, request.HttpContext.RequestAborted));
+
+    /// <summary>
+    /// Runs an endpoint; an unreachable durable engine or store becomes 503 problem+json with Retry-After
+    /// (<see cref="DependencyFailures"/>, the same mapping the local host applies as an endpoint filter).
+    /// </summary>
+    internal static async Task<IActionResult> GuardAsync(HttpRequest request, string route, Func<Task<IResult>> call) =>
+        Wrap(await DependencyFailures.GuardAsync(request.HttpContext, $"/{Routes.Prefix}/{route}", call));
 
     /// <summary>Runs an ASP.NET Core <see cref="IResult"/> through the Functions ASP.NET Core integration.</summary>
     internal static IActionResult Wrap(IResult result) => new ResultAction(result);

@@ -33,13 +33,29 @@ internal static class ApiRoutes
         {
             var endpoint = app.MapMethods(route.Path, route.Methods, Handlers[route.Name])
                 .WithName(route.Name)
-                .DisableAntiforgery(); // JSON APIs and the decision form: the signed token, not a cookie, is the credential
+                .DisableAntiforgery() // JSON APIs and the decision form: the signed token, not a cookie, is the credential
+                .AnswerUnavailableStore(route);
             if (route.RequiresKey)
             {
                 endpoint.RequireFunctionKey();
             }
         }
     }
+
+    /// <summary>An unreachable durable engine or store answers 503 problem+json with Retry-After (<see cref="DependencyFailures"/>), as in the Functions app.</summary>
+    public static TBuilder AnswerUnavailableStore<TBuilder>(this TBuilder builder, Routes.Endpoint route)
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.AddEndpointFilter(async (ctx, next) =>
+        {
+            try
+            {
+                return await next(ctx);
+            }
+            catch (Exception e) when (DependencyFailures.IsUnavailable(e, ctx.HttpContext.RequestAborted))
+            {
+                return DependencyFailures.Answer(ctx.HttpContext, route.Path, e);
+            }
+        });
 
     /// <summary>Answers 401 problem+json unless the request carries the local host's function key (x-functions-key or ?code=).</summary>
     public static TBuilder RequireFunctionKey<TBuilder>(this TBuilder builder)

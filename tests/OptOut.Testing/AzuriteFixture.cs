@@ -11,6 +11,7 @@ namespace OptOut.Testing;
 /// fresh temporary folder, telemetry off. It uses the repo-local install in tools/azurite (version pinned by
 /// tools/azurite/package.json) and runs <c>npm install --prefix tools/azurite</c> first when it is missing, so a fresh
 /// machine with Node.js needs nothing else. Set OPTOUT_AZURITE to use another azurite executable.
+/// <see cref="StopAsync"/> takes storage down mid-test.
 /// Disposing kills the process tree and deletes the folder.
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
@@ -43,14 +44,17 @@ public sealed class AzuriteFixture : IAsyncLifetime
             {
                 // Most likely a port taken between choosing and binding it: try again with new ports.
                 last = e;
-                await StopAsync();
+                await StopAndDeleteAsync();
             }
         }
 
         throw new InvalidOperationException($"Azurite did not start: {last?.Message}", last);
     }
 
-    public async Task DisposeAsync() => await StopAsync();
+    public async Task DisposeAsync() => await StopAndDeleteAsync();
+
+    /// <summary>Stops Azurite (kills the process) and keeps its folder until disposal: storage is "down" for whatever uses it.</summary>
+    public async Task StopAsync() => await KillAsync();
 
     public QueueClient Queue(string name) =>
         new(ConnectionString, name, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
@@ -58,7 +62,12 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private async Task StartAsync(string executable)
     {
         _location = Directory.CreateTempSubdirectory("azurite-").FullName;
-        int blob = WorkflowTestHost.FreePort(), queue = WorkflowTestHost.FreePort(), table = WorkflowTestHost.FreePort();
+        await LaunchAsync(executable, _location, (WorkflowTestHost.FreePort(), WorkflowTestHost.FreePort(), WorkflowTestHost.FreePort()));
+    }
+
+    private async Task LaunchAsync(string executable, string location, (int Blob, int Queue, int Table) ports)
+    {
+        var (blob, queue, table) = ports;
         QueuePort = queue;
         var start = new ProcessStartInfo(executable)
         {
@@ -68,7 +77,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
         };
         foreach (var arg in new[]
         {
-            "--disableTelemetry", "--skipApiVersionCheck", "--location", _location,
+            "--disableTelemetry", "--skipApiVersionCheck", "--location", location,
             "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
             "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
             "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
@@ -113,7 +122,26 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
-    private async Task StopAsync()
+    private async Task StopAndDeleteAsync()
+    {
+        await KillAsync();
+        if (_location is { } dir)
+        {
+            _location = null;
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+    }
+
+    private async Task KillAsync()
     {
         if (_process is { } p)
         {
@@ -131,21 +159,6 @@ public sealed class AzuriteFixture : IAsyncLifetime
             }
 
             p.Dispose();
-        }
-
-        if (_location is { } dir)
-        {
-            _location = null;
-            try
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-            catch (IOException)
-            {
-            }
-            catch (UnauthorizedAccessException)
-            {
-            }
         }
     }
 

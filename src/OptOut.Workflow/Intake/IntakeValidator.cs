@@ -39,7 +39,7 @@ public static partial class IntakeValidator
         var client = request.Client!;
         return new IntakeParse(
             new ValidIntake(
-                request.CaseId,
+                NormalizeCaseId(request.CaseId),
                 cm.Name!.Trim(),
                 cm.Email!.Trim(),
                 offices.Find(cm.Office!)!,
@@ -72,7 +72,7 @@ public static partial class IntakeValidator
             return Flatten(errors);
         }
 
-        if (request.CaseId is not null && !CaseIdPattern().IsMatch(request.CaseId))
+        if (request.CaseId is not null && NormalizeCaseId(request.CaseId) is null)
         {
             Add("caseId", "caseId must be 1-64 characters: letters, digits, '-' or '_'.");
         }
@@ -148,7 +148,22 @@ public static partial class IntakeValidator
         return Flatten(errors);
     }
 
-    /// <summary>Digits of a US phone number formatted as 360-555-0100, or null.</summary>
+    /// <summary>
+    /// A US phone number as people write it: an optional country code (<c>+1</c> or <c>1</c>), the area code bare or in
+    /// parentheses, then the exchange and the line; between the groups at most one space, hyphen or period. Nothing
+    /// else: no separators inside a group (<c>3-6-0-…</c>), no doubled or unbalanced parentheses, no extension.
+    /// </summary>
+    [GeneratedRegex(@"^(?:\+?1[ .-]?)?(?:\((?<area>[0-9]{3})\)[ -]?|(?<area>[0-9]{3})[ .-]?)(?<exchange>[0-9]{3})[ .-]?(?<line>[0-9]{4})\z")]
+    private static partial Regex PhonePattern();
+
+    /// <summary>
+    /// A case id as the service keeps it: in lower case, so <c>PA-0042</c> and <c>pa-0042</c> are one case
+    /// on every durable engine (docs/intake.md, "Case ids"). Null when it is not a valid case id.
+    /// </summary>
+    public static string? NormalizeCaseId(string? caseId) =>
+        caseId is not null && CaseIdPattern().IsMatch(caseId) ? caseId.ToLowerInvariant() : null;
+
+    /// <summary>A US phone number (forms: <see cref="PhonePattern"/>, docs/intake.md) formatted as 360-555-0100, or null.</summary>
     public static string? NormalizePhone(string? phone)
     {
         if (string.IsNullOrWhiteSpace(phone) || phone.Length > 25)
@@ -156,20 +171,17 @@ public static partial class IntakeValidator
             return null;
         }
 
-        if (phone.Any(ch => !(char.IsAsciiDigit(ch) || ch is ' ' or '-' or '(' or ')' or '.' or '+')))
+        var match = PhonePattern().Match(phone.Trim());
+        if (!match.Success)
         {
             return null;
         }
 
-        var digits = new string(phone.Where(char.IsAsciiDigit).ToArray());
-        if (digits.Length == 11 && digits[0] == '1')
-        {
-            digits = digits[1..];
-        }
+        string area = match.Groups["area"].Value, exchange = match.Groups["exchange"].Value;
 
         // NANP: neither the area code nor the exchange starts with 0 or 1.
-        return digits.Length == 10 && digits[0] is not ('0' or '1') && digits[3] is not ('0' or '1')
-            ? $"{digits[..3]}-{digits[3..6]}-{digits[6..]}"
+        return area[0] is not ('0' or '1') && exchange[0] is not ('0' or '1')
+            ? $"{area}-{exchange}-{match.Groups["line"].Value}"
             : null;
     }
 

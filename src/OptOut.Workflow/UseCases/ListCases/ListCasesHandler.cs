@@ -1,37 +1,119 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Options;
+using OptOut.Workflow.Protection;
 
 namespace OptOut.Workflow.UseCases.ListCases;
 
-/// <summary>Filters for GET /api/cases.</summary>
+/// <summary>
+/// Filters for GET /api/cases. <paramref name="CreatedBefore"/> is compared with the case's own received time
+/// (<see cref="CaseStatus.ReceivedAt"/>), strictly before.
+/// </summary>
 public sealed record CaseListQuery(CaseStage? Stage, OrchestrationRuntimeStatus? Status, DateTimeOffset? CreatedBefore, string? ContinuationToken, int PageSize = 50);
 
-/// <summary>GET /api/cases: one page of cases, newest engine page first, filtered by stage, runtime status and creation time.</summary>
-public sealed class ListCasesHandler(DurableTaskClient client)
+/// <summary>
+/// GET /api/cases: one page of cases, in the engine's order, filtered by stage, runtime status and received time.
+/// <para>
+/// Only the runtime status is filtered by the engine. The stage lives in the custom status, and the received time too:
+/// the engine's created time is restarted by every continue-as-new (a waiting case does one at every reminder), so an
+/// engine-side <c>CreatedTo</c> would drop exactly the cases that have waited longest. Those two filters are applied to
+/// what the engine returns, and engine pages are read until the page is full or the cases run out; the continuation
+/// token (<see cref="ListContinuation"/>) records where in an engine page the next page starts.
+/// </para>
+/// <para>
+/// At most <see cref="MaxScannedPerRequest"/> instances are examined per request: a page can then hold fewer than
+/// <c>pageSize</c> cases and still carry a continuation token. Only a page without a token is the last.
+/// </para>
+/// </summary>
+public sealed class ListCasesHandler(DurableTaskClient client, IOptions<ProtectionOptions> protection)
 {
     public const int MaxPageSize = 500;
 
+    /// <summary>The most instances one request reads from the engine, matching or not (bounds the time of a request).</summary>
+    public const int MaxScannedPerRequest = 5_000;
+
+    private readonly ListContinuation _tokens = new(protection);
+
+    /// <summary>Instances per engine query (at least the page size asked for). Tests make it small to cross engine pages.</summary>
+    public int EnginePageSize { get; init; } = 100;
+
+    /// <exception cref="InvalidContinuationTokenException">The continuation token is not one this service issued.</exception>
     public async Task<CasePage> HandleAsync(CaseListQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);
+        var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
+        var position = string.IsNullOrWhiteSpace(query.ContinuationToken)
+            ? new ListPosition(null, Math.Max(pageSize, EnginePageSize), 0)
+            : _tokens.Decode(query.ContinuationToken, Math.Max(MaxPageSize, EnginePageSize));
+
+        var items = new List<CaseView>(pageSize);
+        var scanned = 0;
+        while (true)
+        {
+            var page = await ReadEnginePageAsync(query.Status, position, cancellationToken);
+            var rows = page.Values;
+            for (var i = position.Skip; i < rows.Count; i++)
+            {
+                scanned++;
+                if (Matches(rows[i], query) is { } view)
+                {
+                    items.Add(view);
+                    if (items.Count == pageSize)
+                    {
+                        var next = i + 1 < rows.Count ? position with { Skip = i + 1 } : After(page, position);
+                        return new CasePage(items, next is null ? null : _tokens.Encode(next));
+                    }
+                }
+            }
+
+            if (After(page, position) is not { } following)
+            {
+                return new CasePage(items, null);
+            }
+
+            position = following;
+            if (scanned >= MaxScannedPerRequest)
+            {
+                return new CasePage(items, _tokens.Encode(position));
+            }
+        }
+    }
+
+    /// <summary>The start of the engine page after <paramref name="page"/>, or null when it was the last.</summary>
+    private static ListPosition? After(Page<OrchestrationMetadata> page, ListPosition position) =>
+        string.IsNullOrEmpty(page.ContinuationToken) ? null : new ListPosition(page.ContinuationToken, position.EnginePageSize, 0);
+
+    private async Task<Page<OrchestrationMetadata>> ReadEnginePageAsync(OrchestrationRuntimeStatus? status, ListPosition position, CancellationToken cancellationToken)
+    {
         var filter = new OrchestrationQuery
         {
-            Statuses = query.Status is { } s ? [s] : null,
-            CreatedTo = query.CreatedBefore,
-            PageSize = Math.Clamp(query.PageSize, 1, MaxPageSize),
+            Statuses = status is { } s ? [s] : null,
+            PageSize = position.EnginePageSize,
             FetchInputsAndOutputs = true,
-            ContinuationToken = query.ContinuationToken,
+            ContinuationToken = position.EngineToken,
         };
-        await foreach (var page in client.GetAllInstancesAsync(filter).AsPages(query.ContinuationToken, filter.PageSize).WithCancellation(cancellationToken))
+        await foreach (var page in client.GetAllInstancesAsync(filter).AsPages(position.EngineToken, position.EnginePageSize).WithCancellation(cancellationToken))
         {
-            var items = page.Values
-                .Where(i => i.Name == WorkflowNames.Orchestrator)
-                .Select(CaseView.From)
-                .Where(v => query.Stage is null || v.Stage == query.Stage.ToString())
-                .ToList();
-            return new CasePage(items, string.IsNullOrEmpty(page.ContinuationToken) ? null : page.ContinuationToken);
+            return page;
         }
 
-        return new CasePage([], null);
+        return new Page<OrchestrationMetadata>([], null);
+    }
+
+    /// <summary>The case's view when the instance is a case that passes the stage and received-time filters.</summary>
+    private static CaseView? Matches(OrchestrationMetadata instance, CaseListQuery query)
+    {
+        if (instance.Name != WorkflowNames.Orchestrator)
+        {
+            return null;
+        }
+
+        var view = CaseView.From(instance);
+        if (query.Stage is { } stage && view.Stage != stage.ToString())
+        {
+            return null;
+        }
+
+        return query.CreatedBefore is { } before && !(view.ReceivedAt < before.UtcDateTime) ? null : view;
     }
 }

@@ -26,6 +26,7 @@ public sealed class WithdrawCaseHandler(DurableTaskClient client, TimeProvider t
             return new CommandResult(CommandDisposition.Conflict, $"Case {caseId} is at stage {view.Stage}, which cannot be withdrawn; it only waits at AwaitingRegistration or AwaitingSupervisor. Try again in a moment.", view);
         }
 
+        caseId = view.CaseId; // the instance id (the id as sent may differ in letter case)
         var trimmed = reason is { Length: > MaxReason } ? reason[..MaxReason] : reason;
         await client.RaiseEventAsync(caseId, WorkflowEvents.Withdraw, new CaseWithdrawal(trimmed, time.GetUtcNow().UtcDateTime), cancellationToken);
         Log.WithdrawalRequested(logger, caseId);
