@@ -7,6 +7,7 @@ using OptOut.DevTools;
 using OptOut.DevTools.Email;
 using OptOut.DevTools.Mis;
 using OptOut.Infrastructure;
+using OptOut.Infrastructure.Email;
 using OptOut.LocalHost.Durable;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Hosting;
@@ -62,6 +63,8 @@ public static class LocalHostApp
         {
             builder.Services.AddInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
             builder.Services.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>(); // the engine forgets its cases on exit too
+            builder.Services.AddSingleton<IEmailOutbox>(sp => new InMemoryEmailOutbox( // likewise; AzureStorage uses the table outbox
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SendGridOptions>>().Value.ClaimLease));
         }
 
         // The use cases, bound to this host's durable client (the Functions app binds each invocation's client instead).

@@ -11,6 +11,7 @@ using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Options;
 using OptOut.Workflow.Decisions;
 using OptOut.DevTools.Email;
+using OptOut.Infrastructure;
 using OptOut.Infrastructure.Storage;
 
 namespace OptOut.LocalHost.Durable;
@@ -48,13 +49,15 @@ public sealed class AzureStorageStoreOptions
     public string MailboxTable => TaskHub + "Mailbox";
 
     public string DecisionTable => TaskHub + "Decisions";
+
+    public string EmailOutboxTable => TaskHub + "EmailOutbox";
 }
 
 /// <summary>
 /// The durable local engine: the Azure Storage provider Durable Functions uses (same queues, tables and blobs), served
 /// over the gRPC sidecar of Microsoft.DurableTask.InProcessTestHost on 127.0.0.1, with the SDK's gRPC worker and client
-/// connected to it, exactly as AddInMemoryDurableTask wires the in-memory engine. Cases, the dev mailbox and the
-/// decision ledger survive a restart (even kill -9).
+/// connected to it, exactly as AddInMemoryDurableTask wires the in-memory engine. Cases, the dev mailbox, the
+/// decision ledger and the email outbox survive a restart (even kill -9).
 /// </summary>
 public static class AzureStorageEngine
 {
@@ -96,6 +99,8 @@ public static class AzureStorageEngine
         // account, so they survive a restart too.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<TableMailbox>(sp, sp.GetRequiredService<LocalTables>().Mailbox));
         services.AddSingleton<IDecisionLedger>(sp => new TableDecisionLedger(sp.GetRequiredService<LocalTables>().Decisions, sp.GetRequiredService<TimeProvider>()));
+        // The email outbox too: a restarted (or second) host does not email a message key again.
+        services.AddTableEmailOutbox(sp => sp.GetRequiredService<LocalTables>().EmailOutbox);
         return services;
     }
 
