@@ -144,22 +144,22 @@ public sealed class EmailOnceTests(AzuriteFixture azurite, ITestOutputHelper out
     {
         var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
         var message = Message($"case-{Guid.NewGuid():N}:SupervisorRequest:1");
-        await using (var dying = Instance(clock, outbox => new KilledBeforeMarking(outbox)))
+        await using (var dying = Instance(clock, killedAfterSend: true))
         {
             await Assert.ThrowsAsync<ProcessKilledException>(() => dying.Notifier.SendAsync(message, CancellationToken.None));
         }
 
         Assert.Single(_sink.Requests); // the send was done
-        var claimed = await Row(message.Key);
-        Assert.Equal(nameof(OutboxState.Claimed), claimed["State"]); // the mark was not written
-        var leaseUntil = claimed.GetDateTimeOffset("LeaseUntil")!.Value;
-        Assert.Equal(clock.GetUtcNow() + Lease, leaseUntil);
+        var killedAt = clock.GetUtcNow();
 
         // A new instance (fresh process memory) retries the activity within the lease: not sent.
         await using var next = Instance(clock);
         clock.Advance(Lease - TimeSpan.FromSeconds(1));
         await Assert.ThrowsAsync<EmailSendInProgressException>(() => next.Notifier.SendAsync(message, CancellationToken.None));
         Assert.Single(_sink.Requests);
+        var claimed = await Row(message.Key);
+        Assert.Equal(nameof(OutboxState.Claimed), claimed["State"]); // claimed and sent; "sent" was never written
+        Assert.Equal(killedAt + Lease, claimed.GetDateTimeOffset("LeaseUntil")!.Value);
 
         // After the lease: the claim is taken over and the message goes out a second time (documented), then never again.
         clock.Advance(TimeSpan.FromSeconds(2));
@@ -223,7 +223,7 @@ public sealed class EmailOnceTests(AzuriteFixture azurite, ITestOutputHelper out
     }).Build();
 
     /// <summary>One app instance: its own container and memory; the storage account is all it shares.</summary>
-    private Instance Instance(TimeProvider? time = null, Func<IEmailOutbox, IEmailOutbox>? wrap = null)
+    private Instance Instance(TimeProvider? time = null, bool killedAfterSend = false)
     {
         var config = Config();
         var services = new ServiceCollection().AddLogging(b => b.SetMinimumLevel(LogLevel.Information).AddProvider(_logs));
@@ -233,11 +233,9 @@ public sealed class EmailOnceTests(AzuriteFixture azurite, ITestOutputHelper out
         }
 
         services.AddSendGridNotifier(config).AddTableEmailOutbox(config);
-        if (wrap is not null)
+        if (killedAfterSend)
         {
-            var table = services.Last(d => d.ServiceType == typeof(IEmailOutbox));
-            services.Remove(table);
-            services.AddSingleton(sp => wrap((IEmailOutbox)table.ImplementationFactory!(sp)));
+            services.AddHttpClient<INotifier, SendGridNotifier>().AddHttpMessageHandler(() => new KilledAfterSend());
         }
 
         return new Instance(services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true }));
@@ -252,16 +250,18 @@ public sealed class EmailOnceTests(AzuriteFixture azurite, ITestOutputHelper out
     private static EmailMessage Message(string key) =>
         new(key, new Contact("Pat Supervisor", "pat.supervisor@example.org"), "Opt-in request: Elena Optout", "Hello Pat,\n", "<!DOCTYPE html><html lang=\"en\"><body><p>Hello Pat,</p></body></html>");
 
-    /// <summary>Claims and sends through the real table outbox, then "dies" before recording the outcome.</summary>
-    private sealed class KilledBeforeMarking(IEmailOutbox inner) : IEmailOutbox
+    /// <summary>
+    /// The instance dies right after SendGrid accepted the POST (the sink answered 202), before the notifier sees the
+    /// answer: nothing after the send runs, so nothing is recorded.
+    /// </summary>
+    private sealed class KilledAfterSend : DelegatingHandler
     {
-        public Task<OutboxClaim> ClaimAsync(string messageKey, CancellationToken cancellationToken) => inner.ClaimAsync(messageKey, cancellationToken);
-
-        public Task MarkSentAsync(OutboxClaim claim, string? providerMessageId, CancellationToken cancellationToken) => throw new ProcessKilledException();
-
-        public Task MarkInDoubtAsync(OutboxClaim claim, string reason, CancellationToken cancellationToken) => throw new ProcessKilledException();
-
-        public Task ReleaseAsync(OutboxClaim claim, string reason, CancellationToken cancellationToken) => throw new ProcessKilledException();
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            using var accepted = await base.SendAsync(request, cancellationToken);
+            Assert.Equal(202, (int)accepted.StatusCode);
+            throw new ProcessKilledException();
+        }
     }
 
     private sealed class ProcessKilledException() : Exception("The instance was killed here.");

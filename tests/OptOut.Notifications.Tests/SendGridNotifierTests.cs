@@ -208,6 +208,22 @@ public sealed class SendGridNotifierTests : IAsyncLifetime
         Assert.Contains("FromEmail", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_claim_lease_shorter_than_twice_the_timeout_fails_at_start_up()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SendGrid:ApiKey"] = ApiKey,
+            ["SendGrid:FromEmail"] = "optout-automation@example.org",
+            ["SendGrid:Timeout"] = "00:00:20",
+            ["SendGrid:ClaimLease"] = "00:00:30",
+        }).Build();
+        using var services = new ServiceCollection().AddLogging().AddSendGridNotifier(config).BuildServiceProvider();
+
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SendGridOptions>>().Value);
+        Assert.Contains("SendGrid:ClaimLease must be at least twice SendGrid:Timeout", e.Message, StringComparison.Ordinal);
+    }
+
     private static void AssertNoPersonalData(string text)
     {
         Assert.DoesNotContain("pat.supervisor@example.org", text, StringComparison.OrdinalIgnoreCase);
