@@ -218,7 +218,7 @@ public sealed class EmailOnceTests(AzuriteFixture azurite, ITestOutputHelper out
         ["SendGrid:ApiKey"] = "SG.test-only-key",
         ["SendGrid:FromEmail"] = "optout-automation@example.org",
         ["SendGrid:Host"] = _sink.Url,
-        ["SendGrid:Timeout"] = "00:00:05",
+        ["SendGrid:Timeout"] = "00:00:10",
         ["SendGrid:ClaimLease"] = $"{Lease:c}",
     }).Build();
 

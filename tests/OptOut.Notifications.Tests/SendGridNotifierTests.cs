@@ -28,16 +28,21 @@ public sealed class SendGridNotifierTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _sink = await RecordingSendGridSink.StartAsync();
+        _services = Services("00:00:10");
+    }
+
+    private ServiceProvider Services(string timeout)
+    {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["SendGrid:ApiKey"] = ApiKey,
             ["SendGrid:FromEmail"] = "optout-automation@example.org",
             ["SendGrid:FromName"] = "Opt-Out Case Automation",
             ["SendGrid:Host"] = _sink.Url + "/",
-            ["SendGrid:Timeout"] = "00:00:01",
+            ["SendGrid:Timeout"] = timeout,
             ["SendGrid:ClaimLease"] = "00:00:30",
         }).Build();
-        _services = new ServiceCollection()
+        return new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs))
             .AddSendGridNotifier(config)
             .AddSingleton<IEmailOutbox>(new InMemoryEmailOutbox(TimeProvider.System, TimeSpan.FromSeconds(30)))
@@ -127,9 +132,14 @@ public sealed class SendGridNotifierTests : IAsyncLifetime
         _ = how switch
         {
             "drop" => _sink.ThenDrop(),
-            "stall" => _sink.ThenStall(), // past SendGrid:Timeout (1 s here)
+            "stall" => _sink.ThenStall(), // past SendGrid:Timeout (1 s for this case)
             _ => _sink.Then(504),
         };
+        if (how == "stall")
+        {
+            await _services.DisposeAsync();
+            _services = Services("00:00:01");
+        }
 
         var e = await Assert.ThrowsAsync<EmailDeliveryInDoubtException>(() => Notifier.SendAsync(Message(), CancellationToken.None));
         Assert.Equal(Message().Key, e.MessageKey);
