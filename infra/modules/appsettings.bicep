@@ -140,6 +140,9 @@ var settings = {
   SendGrid__FromEmail: sendGridFromEmail
   SendGrid__FromName: sendGridFromName
   SendGrid__Host: sendGridHost
+  // One POST's time limit, and how long a claim on a message key holds (at least twice the timeout): docs/email-and-decisions.md.
+  SendGrid__Timeout: '00:00:20'
+  SendGrid__ClaimLease: '00:01:00'
 
   Retention__CompletedCaseDays: string(retentionCompletedCaseDays)
 }

@@ -16,6 +16,7 @@ builder.ConfigureFunctionsWebApplication();
 builder.Services.AddOptOutWorkflow(builder.Configuration);
 builder.Services.AddHttpMisGateway(builder.Configuration);
 builder.Services.AddSendGridNotifier(builder.Configuration);
+builder.Services.AddTableEmailOutbox(builder.Configuration); // each email once across instances (docs/email-and-decisions.md)
 builder.Services.AddTableDecisionLedger(builder.Configuration);
 builder.Services.AddTableCaseIdRegistry(builder.Configuration);
 

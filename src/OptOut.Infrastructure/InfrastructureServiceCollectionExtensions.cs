@@ -1,6 +1,8 @@
+using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OptOut.Infrastructure.Email;
 using OptOut.Infrastructure.Mis;
@@ -20,6 +22,9 @@ public static class InfrastructureServiceCollectionExtensions
 
     /// <summary>The table of claimed case ids, in the app's storage account.</summary>
     public const string CaseIdTable = "OptOutCaseIds";
+
+    /// <summary>The table of emails claimed and sent (the email outbox), in the app's storage account.</summary>
+    public const string EmailOutboxTable = "OptOutEmailOutbox";
 
     /// <summary>The MIS gateway over HTTP (docs/mis-gateway.md) with standard resilience: retries with backoff on 429/5xx/timeouts, circuit breaker.</summary>
     public static IServiceCollection AddHttpMisGateway(this IServiceCollection services, IConfiguration configuration)
@@ -47,20 +52,40 @@ public static class InfrastructureServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Email through SendGrid (validated settings; resilient HttpClient: 429/5xx/timeouts retried 3 times with backoff).</summary>
+    /// <summary>
+    /// Email through SendGrid (validated settings). The HttpClient has a timeout (<c>SendGrid:Timeout</c>) and no
+    /// HTTP-level retry: a timed-out POST may have been accepted, so it is never re-posted blindly; Durable's activity
+    /// retry is the retry, through the email outbox. An <see cref="IEmailOutbox"/> must be registered too:
+    /// <see cref="AddTableEmailOutbox"/> in every host that runs more than one process over its lifetime.
+    /// </summary>
     public static IServiceCollection AddSendGridNotifier(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SendGridOptions>()
             .Bind(configuration.GetSection(SendGridOptions.Section))
             .ValidateDataAnnotations()
+            .Validate(o => o.ClaimLease >= 2 * o.Timeout, "SendGrid:ClaimLease must be at least twice SendGrid:Timeout (a live sender must record its outcome inside its lease).")
             .ValidateOnStart();
-        services.TryAddSingleton<SentEmailKeys>(_ => new SentEmailKeys());
-        services.AddHttpClient<INotifier, SendGridNotifier>()
-            .AddStandardResilienceHandler(r =>
-            {
-                r.Retry.MaxRetryAttempts = 3;
-                r.Retry.Delay = TimeSpan.FromMilliseconds(500);
-            });
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHttpClient<INotifier, SendGridNotifier>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout);
+        return services;
+    }
+
+    /// <summary>
+    /// The email outbox (one row per message key: claimed, sent, in doubt, released) in the <see cref="EmailOutboxTable"/>
+    /// table of the storage account named by <paramref name="connectionName"/>, shared by every instance.
+    /// </summary>
+    public static IServiceCollection AddTableEmailOutbox(this IServiceCollection services, IConfiguration configuration, string connectionName = StorageConnection.Default) =>
+        services.AddTableEmailOutbox(_ => StorageConnection.Tables(configuration, connectionName).GetTableClient(EmailOutboxTable));
+
+    /// <summary>The email outbox in the given table (the local host's durable store names its tables after its task hub).</summary>
+    public static IServiceCollection AddTableEmailOutbox(this IServiceCollection services, Func<IServiceProvider, TableClient> table)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<IEmailOutbox>(sp => new TableEmailOutbox(
+            table(sp),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<SendGridOptions>>().Value.ClaimLease,
+            sp.GetRequiredService<ILogger<TableEmailOutbox>>()));
         return services;
     }
 

@@ -7,8 +7,9 @@ using OptOut.Workflow.Notifications;
 namespace OptOut.LocalHost;
 
 /// <summary>
-/// Email in the local host: the real <see cref="SendGridNotifier"/> (official SendGrid client, resilience handler)
-/// posting to this host's own SendGrid-compatible sink (<see cref="SendGridSink"/>), which fills the dev mailbox.
+/// Email in the local host: the real <see cref="SendGridNotifier"/> (official SendGrid client, email outbox: in memory
+/// with the in-memory store, the table outbox with <c>--store AzureStorage</c>) posting to this host's own
+/// SendGrid-compatible sink (<see cref="SendGridSink"/>), which fills the dev mailbox.
 /// </summary>
 internal static class LocalEmail
 {
@@ -48,7 +49,16 @@ internal static class LocalEmail
                 var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
                 {
-                    await started.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+                    try
+                    {
+                        await started.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+                    }
+                    catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+                    {
+                        // Nothing left this process: say so as a connection failure, so the notifier releases the
+                        // message's claim (a retry sends it) instead of recording it as possibly sent.
+                        throw new HttpRequestException(HttpRequestError.ConnectionError, "The local host is not listening yet; the email was not sent.", e);
+                    }
                 }
             }
 

@@ -7,6 +7,7 @@ using OptOut.DevTools;
 using OptOut.DevTools.Email;
 using OptOut.DevTools.Mis;
 using OptOut.Infrastructure;
+using OptOut.Infrastructure.Email;
 using OptOut.LocalHost.Durable;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Hosting;
@@ -61,9 +62,12 @@ public static class LocalHostApp
         else
         {
             builder.Services.AddInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
-            // The engine forgets its cases on exit and runs in this one process: so may the ledger and the id registry.
+            // The engine forgets its cases on exit and runs in this one process: so may the ledger, the id registry and
+            // the email outbox (AzureStorage uses tables for all three).
             builder.Services.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>();
             builder.Services.AddSingleton<ICaseIdRegistry, InMemoryCaseIdRegistry>();
+            builder.Services.AddSingleton<IEmailOutbox>(sp => new InMemoryEmailOutbox(
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SendGridOptions>>().Value.ClaimLease));
         }
 
         // The use cases, bound to this host's durable client (the Functions app binds each invocation's client instead).

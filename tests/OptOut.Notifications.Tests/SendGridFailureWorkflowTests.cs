@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OptOut.DevTools.Email;
 using OptOut.Infrastructure;
+using OptOut.Infrastructure.Email;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Hosting;
@@ -20,7 +23,7 @@ public sealed class SendGridFailureWorkflowTests
             ["SendGrid:FromEmail"] = "optout-automation@example.org",
             ["SendGrid:Host"] = sink.Url,
         }).Build();
-        await using var host = await WorkflowTestHost.StartAsync(services: s => s.AddSendGridNotifier(sendGrid));
+        await using var host = await WorkflowTestHost.StartAsync(services: s => s.AddSendGridNotifier(sendGrid).AddSingleton<IEmailOutbox>(new InMemoryEmailOutbox(TimeProvider.System, TimeSpan.FromMinutes(1))));
 
         var caseId = await host.StartAsync(Requests.For("S-1005", "sendgrid-down-1"));
         var closed = await host.WaitForClosedAsync(caseId);

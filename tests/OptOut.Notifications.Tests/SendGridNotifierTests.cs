@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OptOut.Infrastructure;
+using OptOut.DevTools.Email;
 using OptOut.Infrastructure.Email;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
@@ -13,8 +13,10 @@ using OptOut.Workflow.Notifications;
 namespace OptOut.Notifications.Tests;
 
 /// <summary>
-/// The notifier as registered by AddSendGridNotifier (official SendGrid client, standard resilience handler), talking
-/// HTTP to a local sink: the exact JSON SendGrid receives, retries of 503/429, and failures that throw without PII.
+/// The notifier as registered by AddSendGridNotifier (official SendGrid client, no HTTP-level retry) with the in-memory
+/// outbox, talking HTTP to a local sink: the exact JSON SendGrid receives, one POST per attempt whatever the answer,
+/// refusals that release the key, lost answers that are never re-sent, and failures that throw without PII.
+/// The same rules on the shared table outbox, across instances, are in EmailOnceTests.
 /// </summary>
 public sealed class SendGridNotifierTests : IAsyncLifetime
 {
@@ -26,16 +28,24 @@ public sealed class SendGridNotifierTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _sink = await RecordingSendGridSink.StartAsync();
+        _services = Services("00:00:10");
+    }
+
+    private ServiceProvider Services(string timeout)
+    {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["SendGrid:ApiKey"] = ApiKey,
             ["SendGrid:FromEmail"] = "optout-automation@example.org",
             ["SendGrid:FromName"] = "Opt-Out Case Automation",
             ["SendGrid:Host"] = _sink.Url + "/",
+            ["SendGrid:Timeout"] = timeout,
+            ["SendGrid:ClaimLease"] = "00:00:30",
         }).Build();
-        _services = new ServiceCollection()
+        return new ServiceCollection()
             .AddLogging(b => b.SetMinimumLevel(LogLevel.Trace).AddProvider(_logs))
             .AddSendGridNotifier(config)
+            .AddSingleton<IEmailOutbox>(new InMemoryEmailOutbox(TimeProvider.System, TimeSpan.FromSeconds(30)))
             .BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
     }
 
@@ -46,6 +56,8 @@ public sealed class SendGridNotifierTests : IAsyncLifetime
     }
 
     private INotifier Notifier => _services.GetRequiredService<INotifier>();
+
+    private InMemoryEmailOutbox Outbox => (InMemoryEmailOutbox)_services.GetRequiredService<IEmailOutbox>();
 
     private static EmailMessage Message(string key = "case-1:SupervisorRequest:1") =>
         new(key, new Contact("Pat Supervisor", "pat.supervisor@example.org"), "Opt-in request: Elena Optout (case case-1)", "Hello Pat,\n\nText body.\n", "<!DOCTYPE html><html lang=\"en\"><body><p>Hello Pat,</p></body></html>");
@@ -93,16 +105,69 @@ public sealed class SendGridNotifierTests : IAsyncLifetime
     [InlineData(503)]
     [InlineData(429)]
     [InlineData(500)]
-    public async Task A_transient_answer_is_retried_and_the_send_succeeds(int transient)
+    public async Task A_transient_answer_is_not_retried_over_HTTP_it_releases_the_key_and_the_next_attempt_sends(int transient)
     {
         _sink.Then(transient, """{"errors":[{"message":"try later","field":null}]}""").Then(202);
 
-        Assert.True(await Notifier.SendAsync(Message(), CancellationToken.None));
+        var e = await Assert.ThrowsAsync<EmailDeliveryException>(() => Notifier.SendAsync(Message(), CancellationToken.None));
+        Assert.Equal(transient, e.StatusCode);
+        Assert.Single(_sink.Requests); // one POST per attempt: Durable's activity retry is the retry
+        Assert.Equal(OutboxState.Released, Outbox.StateOf(Message().Key));
+
+        Assert.True(await Notifier.SendAsync(Message(), CancellationToken.None)); // the activity's retry
 
         var requests = _sink.Requests.ToArray();
         Assert.Equal(2, requests.Length);
         Assert.Equal(requests[0].Body, requests[1].Body); // the retry re-sends the whole message
         Assert.Equal(requests[0].Authorization, requests[1].Authorization);
+        Assert.Equal(OutboxState.Sent, Outbox.StateOf(Message().Key));
+    }
+
+    [Theory]
+    [InlineData("drop")]
+    [InlineData("stall")]
+    [InlineData("504")]
+    public async Task A_lost_answer_is_never_reposted_the_key_is_in_doubt_and_the_retry_does_not_send(string how)
+    {
+        _ = how switch
+        {
+            "drop" => _sink.ThenDrop(),
+            "stall" => _sink.ThenStall(), // past SendGrid:Timeout (1 s for this case)
+            _ => _sink.Then(504),
+        };
+        if (how == "stall")
+        {
+            await _services.DisposeAsync();
+            _services = Services("00:00:01");
+        }
+
+        var e = await Assert.ThrowsAsync<EmailDeliveryInDoubtException>(() => Notifier.SendAsync(Message(), CancellationToken.None));
+        Assert.Equal(Message().Key, e.MessageKey);
+        Assert.Single(_sink.Requests); // no HTTP-level retry of a POST SendGrid may have taken
+        Assert.Equal(OutboxState.InDoubt, Outbox.StateOf(Message().Key));
+
+        Assert.False(await Notifier.SendAsync(Message(), CancellationToken.None)); // the activity's retry: not sent again
+        Assert.Single(_sink.Requests);
+        AssertNoPersonalData(e.ToString());
+        Assert.Contains(_logs.Lines, l => l.Contains("in doubt", StringComparison.Ordinal) && l.Contains(Message().Key, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_unreachable_SendGrid_releases_the_key()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SendGrid:ApiKey"] = ApiKey,
+            ["SendGrid:FromEmail"] = "optout-automation@example.org",
+            ["SendGrid:Host"] = $"http://127.0.0.1:{WorkflowTestHost.FreePort()}", // nothing listens there
+        }).Build();
+        var outbox = new InMemoryEmailOutbox(TimeProvider.System, TimeSpan.FromMinutes(1));
+        await using var services = new ServiceCollection().AddLogging().AddSendGridNotifier(config).AddSingleton<IEmailOutbox>(outbox).BuildServiceProvider();
+
+        var e = await Assert.ThrowsAsync<HttpRequestException>(() => services.GetRequiredService<INotifier>().SendAsync(Message(), CancellationToken.None));
+
+        Assert.Equal(HttpRequestError.ConnectionError, e.HttpRequestError);
+        Assert.Equal(OutboxState.Released, outbox.StateOf(Message().Key));
     }
 
     [Fact]
@@ -124,22 +189,10 @@ public sealed class SendGridNotifierTests : IAsyncLifetime
             AssertNoPersonalData(line);
         }
 
-        // Not recorded as sent: the activity's retry sends it again.
+        // Not recorded as sent: the claim is released and the activity's retry sends it again.
+        Assert.Equal(OutboxState.Released, Outbox.StateOf(Message().Key));
         await Assert.ThrowsAsync<EmailDeliveryException>(() => Notifier.SendAsync(Message(), CancellationToken.None));
         Assert.Equal(2, _sink.Requests.Count);
-    }
-
-    [Fact]
-    public async Task A_persistent_503_is_retried_three_times_then_throws()
-    {
-        _sink.Otherwise = (503, "");
-        var clock = Stopwatch.StartNew();
-
-        var e = await Assert.ThrowsAsync<EmailDeliveryException>(() => Notifier.SendAsync(Message(), CancellationToken.None));
-
-        Assert.Equal(503, e.StatusCode);
-        Assert.Equal(4, _sink.Requests.Count);
-        Assert.True(clock.Elapsed > TimeSpan.FromSeconds(1), $"retries should back off; took {clock.Elapsed}");
     }
 
     [Fact]
@@ -163,6 +216,22 @@ public sealed class SendGridNotifierTests : IAsyncLifetime
         var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SendGridOptions>>().Value);
         Assert.Contains("SendGrid:ApiKey is required", e.Message, StringComparison.Ordinal);
         Assert.Contains("FromEmail", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_claim_lease_shorter_than_twice_the_timeout_fails_at_start_up()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["SendGrid:ApiKey"] = ApiKey,
+            ["SendGrid:FromEmail"] = "optout-automation@example.org",
+            ["SendGrid:Timeout"] = "00:00:20",
+            ["SendGrid:ClaimLease"] = "00:00:30",
+        }).Build();
+        using var services = new ServiceCollection().AddLogging().AddSendGridNotifier(config).BuildServiceProvider();
+
+        var e = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => services.GetRequiredService<Microsoft.Extensions.Options.IOptions<SendGridOptions>>().Value);
+        Assert.Contains("SendGrid:ClaimLease must be at least twice SendGrid:Timeout", e.Message, StringComparison.Ordinal);
     }
 
     private static void AssertNoPersonalData(string text)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
@@ -25,53 +24,47 @@ public sealed class SendGridOptions
 
     /// <summary>Optional API host override (a SendGrid-compatible endpoint, e.g. the local host's sink). Empty: api.sendgrid.com.</summary>
     public string? Host { get; set; }
+
+    /// <summary>
+    /// How long one POST may take before it is abandoned (and the message recorded as in doubt). SendGrid answers in
+    /// well under a second; there is no HTTP-level retry.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "SendGrid:Timeout must be between 00:00:01 and 00:05:00.")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long a claim on a message key keeps other instances from sending it. After that a claim whose instance
+    /// stopped (crashed mid-send) may be taken over and the message sent again. Must be at least twice
+    /// <see cref="Timeout"/>, so a live sender always records its outcome inside its lease.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:02", "01:00:00", ErrorMessage = "SendGrid:ClaimLease must be between 00:00:02 and 01:00:00.")]
+    public TimeSpan ClaimLease { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>
-/// Message keys this process has already handed to SendGrid, so a retried activity does not send the same email twice.
-/// Bounded (oldest keys forgotten first); SendGrid itself has no idempotency key.
+/// Sends email through the SendGrid v3 API with the official client, each message key at most once across every
+/// instance, through the shared <see cref="IEmailOutbox"/>: claim the key, POST once, then record the answer.
+/// <list type="bullet">
+/// <item>2xx: marked sent; returns true. A key already sent (or in doubt) is not sent again: returns false.</item>
+/// <item>Any other HTTP answer (4xx, 429, 500, 503): SendGrid did not take it; the claim is released and
+/// <see cref="EmailDeliveryException"/> is thrown, so the activity fails and Durable's retry sends it again.</item>
+/// <item>No answer (timeout, dropped connection, 502/504 from a gateway): SendGrid may have accepted it; the key is
+/// marked in doubt (never sent again) and <see cref="EmailDeliveryInDoubtException"/> is thrown.</item>
+/// <item>SendGrid never reached (DNS, connect, TLS): released, the exception propagates, the retry sends it.</item>
+/// <item>Another instance holds a live claim: <see cref="EmailSendInProgressException"/>; the retry asks again.</item>
+/// </list>
+/// The HttpClient has no HTTP-level retry (a timed-out POST is never re-posted); Durable's activity retry policy is the
+/// retry, and every attempt goes through the outbox. Click tracking is off: SendGrid must not rewrite (and pre-fetch)
+/// the decision links. Nothing personal goes into exceptions or logs: only the message key (case id, kind, attempt),
+/// HTTP status and error kinds.
 /// </summary>
-public sealed class SentEmailKeys(int capacity = 10_000)
-{
-    private readonly ConcurrentDictionary<string, byte> _keys = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _order = new();
-
-    public bool Contains(string key) => _keys.ContainsKey(key);
-
-    public void Add(string key)
-    {
-        if (!_keys.TryAdd(key, 0))
-        {
-            return;
-        }
-
-        _order.Enqueue(key);
-        while (_keys.Count > capacity && _order.TryDequeue(out var oldest))
-        {
-            _keys.TryRemove(oldest, out _);
-        }
-    }
-}
-
-/// <summary>
-/// Sends email through the SendGrid v3 API with the official client. The HttpClient under it carries the standard
-/// resilience handler (429/5xx/timeouts retried with backoff); a send that still fails throws, so the activity fails,
-/// Durable retries it, and exhausting retries closes the case as Failed with the case kept.
-/// Each message carries its idempotency key as the message-level custom argument "messageKey"; a key already sent by
-/// this process is skipped. Click tracking is off: SendGrid must not rewrite (and pre-fetch) the decision links.
-/// Nothing personal goes into exceptions or logs: only the message key (case id, kind, attempt) and HTTP status.
-/// </summary>
-public sealed class SendGridNotifier(HttpClient http, IOptions<SendGridOptions> options, SentEmailKeys sent, ILogger<SendGridNotifier> logger) : INotifier
+public sealed class SendGridNotifier(HttpClient http, IOptions<SendGridOptions> options, IEmailOutbox outbox, ILogger<SendGridNotifier> logger) : INotifier
 {
     public const string MessageKeyArg = "messageKey";
 
     public async Task<bool> SendAsync(EmailMessage message, CancellationToken cancellationToken)
     {
-        if (sent.Contains(message.Key))
-        {
-            return false;
-        }
-
+        ArgumentNullException.ThrowIfNull(message);
         var o = options.Value;
         var clientOptions = new SendGridClientOptions { ApiKey = o.ApiKey };
         if (!string.IsNullOrWhiteSpace(o.Host))
@@ -89,19 +82,78 @@ public sealed class SendGridNotifier(HttpClient http, IOptions<SendGridOptions> 
         mail.AddGlobalCustomArg(MessageKeyArg, message.Key);
         mail.SetClickTracking(false, false);
 
-        var response = await client.SendEmailAsync(mail, cancellationToken);
-        if (!response.IsSuccessStatusCode)
+        var claim = await outbox.ClaimAsync(message.Key, cancellationToken);
+        switch (claim.Outcome)
         {
-            // The response body may echo addresses or names: keep only SendGrid's field names (e.g. "from.email").
-            var status = (int)response.StatusCode;
-            var fields = await ErrorFieldsAsync(response, cancellationToken);
-            Log.SendGridRejected(logger, message.Key, status, fields);
-            throw new EmailDeliveryException($"SendGrid answered HTTP {status} for message {message.Key}{(fields.Length > 0 ? $" (fields: {fields})" : "")}.", status);
+            case ClaimOutcome.Claimed:
+                break;
+            case ClaimOutcome.AlreadySent:
+            case ClaimOutcome.InDoubt:
+                Log.EmailNotResent(logger, message.Key, claim.Outcome);
+                return false;
+            case ClaimOutcome.InProgress:
+                Log.EmailSendInProgress(logger, message.Key, claim.LeaseUntil);
+                throw new EmailSendInProgressException(message.Key, claim.LeaseUntil);
         }
 
-        sent.Add(message.Key);
-        return true;
+        // From here on the outcome is recorded whatever the caller's token says: the POST may already be out.
+        Response response;
+        try
+        {
+            response = await client.SendEmailAsync(mail, cancellationToken);
+        }
+        catch (HttpRequestException e) when (NeverReachedSendGrid(e))
+        {
+            var reason = $"unreachable: {e.HttpRequestError}";
+            await outbox.ReleaseAsync(claim, reason, CancellationToken.None);
+            Log.SendGridUnreachable(logger, message.Key, reason);
+            throw;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            var reason = NoAnswerReason(e);
+            await outbox.MarkInDoubtAsync(claim, reason, CancellationToken.None);
+            Log.SendGridInDoubt(logger, message.Key, reason);
+            throw new EmailDeliveryInDoubtException(message.Key, reason, e);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            await outbox.MarkSentAsync(claim, MessageId(response), CancellationToken.None);
+            return true;
+        }
+
+        var status = (int)response.StatusCode;
+        if (status is 502 or 504)
+        {
+            // A gateway between us and SendGrid gave up waiting: SendGrid may have taken the message.
+            var reason = $"HTTP {status} from a gateway";
+            await outbox.MarkInDoubtAsync(claim, reason, CancellationToken.None);
+            Log.SendGridInDoubt(logger, message.Key, reason);
+            throw new EmailDeliveryInDoubtException(message.Key, reason, null);
+        }
+
+        // The response body may echo addresses or names: keep only SendGrid's field names (e.g. "from.email").
+        var fields = await ErrorFieldsAsync(response, cancellationToken);
+        await outbox.ReleaseAsync(claim, $"HTTP {status}", CancellationToken.None);
+        Log.SendGridRejected(logger, message.Key, status, fields);
+        throw new EmailDeliveryException($"SendGrid answered HTTP {status} for message {message.Key}{(fields.Length > 0 ? $" (fields: {fields})" : "")}.", status);
     }
+
+    /// <summary>Failures before the request could leave this machine: nothing reached SendGrid.</summary>
+    private static bool NeverReachedSendGrid(HttpRequestException e) =>
+        e.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError;
+
+    private static string NoAnswerReason(Exception e) => e switch
+    {
+        TaskCanceledException { InnerException: TimeoutException } => "timeout",
+        OperationCanceledException => "canceled",
+        HttpRequestException h => $"no answer: {h.HttpRequestError}",
+        _ => $"no answer: {e.GetType().Name}",
+    };
+
+    private static string? MessageId(Response response) =>
+        response.Headers is { } headers && headers.TryGetValues("X-Message-Id", out var values) ? values.FirstOrDefault() : null;
 
     private static async Task<string> ErrorFieldsAsync(Response response, CancellationToken cancellationToken)
     {
@@ -133,7 +185,26 @@ public sealed class SendGridNotifier(HttpClient http, IOptions<SendGridOptions> 
     }
 }
 
+/// <summary>SendGrid answered with an error (the claim was released: a retry sends the message again).</summary>
 public sealed class EmailDeliveryException(string message, int statusCode) : Exception(message)
 {
     public int StatusCode { get; } = statusCode;
+}
+
+/// <summary>The request may have reached SendGrid but no answer came back: the message is recorded in doubt and not sent again.</summary>
+public sealed class EmailDeliveryInDoubtException(string messageKey, string reason, Exception? inner)
+    : Exception($"SendGrid gave no answer for message {messageKey} ({reason}); it may have been accepted, so it will not be sent again.", inner)
+{
+    public string MessageKey { get; } = messageKey;
+
+    public string Reason { get; } = reason;
+}
+
+/// <summary>Another instance holds a live claim on the message key: the activity fails and its retry asks again.</summary>
+public sealed class EmailSendInProgressException(string messageKey, DateTimeOffset leaseUntil)
+    : Exception($"Message {messageKey} is being sent by another instance (claim held until {leaseUntil:O}); try again later.")
+{
+    public string MessageKey { get; } = messageKey;
+
+    public DateTimeOffset LeaseUntil { get; } = leaseUntil;
 }

@@ -10,6 +10,7 @@ using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Options;
 using OptOut.DevTools.Email;
+using OptOut.Infrastructure;
 using OptOut.Infrastructure.Storage;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.UseCases.StartCase;
@@ -59,13 +60,15 @@ public sealed class AzureStorageStoreOptions
     public string DecisionTable => TaskHub + "Decisions";
 
     public string CaseIdTable => TaskHub + "CaseIds";
+
+    public string EmailOutboxTable => TaskHub + "EmailOutbox";
 }
 
 /// <summary>
 /// The durable local engine: the Azure Storage provider Durable Functions uses (same queues, tables and blobs), served
 /// over the gRPC sidecar of Microsoft.DurableTask.InProcessTestHost on 127.0.0.1, with the SDK's gRPC worker and client
-/// connected to it, exactly as AddInMemoryDurableTask wires the in-memory engine. Cases, the dev mailbox and the
-/// decision ledger survive a restart (even kill -9).
+/// connected to it, exactly as AddInMemoryDurableTask wires the in-memory engine. Cases, the dev mailbox, the
+/// decision ledger and the email outbox survive a restart (even kill -9).
 /// </summary>
 public static class AzureStorageEngine
 {
@@ -108,6 +111,8 @@ public static class AzureStorageEngine
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<TableMailbox>(sp, sp.GetRequiredService<LocalTables>().Mailbox));
         services.AddSingleton<IDecisionLedger>(sp => new TableDecisionLedger(sp.GetRequiredService<LocalTables>().Decisions, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ICaseIdRegistry>(sp => new TableCaseIdRegistry(sp.GetRequiredService<LocalTables>().CaseIds, sp.GetRequiredService<TimeProvider>()));
+        // The email outbox too: a restarted (or second) host does not email a message key again.
+        services.AddTableEmailOutbox(sp => sp.GetRequiredService<LocalTables>().EmailOutbox);
         return services;
     }
 

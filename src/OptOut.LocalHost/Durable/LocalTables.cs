@@ -5,7 +5,7 @@ using OptOut.DevTools.Email;
 
 namespace OptOut.LocalHost.Durable;
 
-/// <summary>The durable local store's own tables, beside the task hub's: the dev mailbox and the decision ledger.</summary>
+/// <summary>The durable local store's own tables, beside the task hub's: the dev mailbox, the decision ledger and the email outbox.</summary>
 internal sealed class LocalTables(IOptions<AzureStorageStoreOptions> options)
 {
     private readonly TableServiceClient _service = new(options.Value.ConnectionString);
@@ -15,12 +15,14 @@ internal sealed class LocalTables(IOptions<AzureStorageStoreOptions> options)
     public TableClient Decisions => _service.GetTableClient(options.Value.DecisionTable);
 
     public TableClient CaseIds => _service.GetTableClient(options.Value.CaseIdTable);
+    public TableClient EmailOutbox => _service.GetTableClient(options.Value.EmailOutboxTable);
 
     public async Task CreateAsync(CancellationToken cancellationToken)
     {
         await Mailbox.CreateIfNotExistsAsync(cancellationToken);
         await Decisions.CreateIfNotExistsAsync(cancellationToken);
         await CaseIds.CreateIfNotExistsAsync(cancellationToken);
+        await EmailOutbox.CreateIfNotExistsAsync(cancellationToken);
     }
 }
 
