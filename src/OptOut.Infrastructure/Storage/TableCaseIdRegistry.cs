@@ -14,11 +14,11 @@ public sealed class TableCaseIdRegistry(TableClient table, TimeProvider time) : 
     public static readonly TimeSpan TakeoverAfter = TimeSpan.FromMinutes(1);
 
     private const string Row = "";
-    private readonly Lazy<Task> _created = new(() => table.CreateIfNotExistsAsync());
+    private readonly EnsuredTable _table = new(table);
 
     public async Task<CaseIdClaim> ClaimAsync(string caseId, string fingerprint, CancellationToken cancellationToken)
     {
-        await _created.Value.WaitAsync(cancellationToken);
+        await _table.ReadyAsync(cancellationToken);
         var key = TableKeys.Escape(caseId);
         try
         {

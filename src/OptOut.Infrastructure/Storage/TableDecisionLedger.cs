@@ -10,14 +10,14 @@ namespace OptOut.Infrastructure.Storage;
 /// </summary>
 public sealed class TableDecisionLedger(TableClient table, TimeProvider time) : IDecisionLedger
 {
-    private readonly Lazy<Task> _created = new(() => table.CreateIfNotExistsAsync());
+    private readonly EnsuredTable _table = new(table);
 
     public async Task<bool> TryConsumeAsync(string tokenId, string caseId, CancellationToken cancellationToken)
     {
-        await _created.Value.WaitAsync(cancellationToken);
+        var decisions = await _table.ReadyAsync(cancellationToken);
         try
         {
-            await table.AddEntityAsync(
+            await decisions.AddEntityAsync(
                 new TableEntity(TableKeys.Escape(caseId), TableKeys.Escape(tokenId)) { ["UsedAt"] = time.GetUtcNow() },
                 cancellationToken);
             return true;

@@ -15,7 +15,7 @@ namespace OptOut.Infrastructure.Storage;
 public sealed class TableEmailOutbox(TableClient table, TimeProvider time, TimeSpan lease, ILogger<TableEmailOutbox> logger) : IEmailOutbox
 {
     private readonly string _owner = Guid.NewGuid().ToString("N");
-    private Task? _created;
+    private readonly EnsuredTable _table = new(table);
 
     public TimeSpan Lease => lease;
 
@@ -28,7 +28,7 @@ public sealed class TableEmailOutbox(TableClient table, TimeProvider time, TimeS
 
     public async Task<OutboxClaim> ClaimAsync(string messageKey, CancellationToken cancellationToken)
     {
-        await EnsureTableAsync(cancellationToken);
+        await _table.ReadyAsync(cancellationToken);
         var (pk, rk) = Keys(messageKey);
         for (var round = 0; round < 10; round++)
         {
@@ -163,17 +163,4 @@ public sealed class TableEmailOutbox(TableClient table, TimeProvider time, TimeS
         Enum.TryParse<OutboxState>(row.GetString("State"), ignoreCase: false, out var state) && Enum.IsDefined(state)
             ? state
             : OutboxState.InDoubt; // an unknown state is never sent again
-
-    private Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        // Not cached on failure: the next send tries again. Two concurrent creations are harmless.
-        var created = _created;
-        if (created is null || created.IsFaulted || created.IsCanceled)
-        {
-            created = table.CreateIfNotExistsAsync(CancellationToken.None);
-            _created = created;
-        }
-
-        return created.WaitAsync(cancellationToken);
-    }
 }

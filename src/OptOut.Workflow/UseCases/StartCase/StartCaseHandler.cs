@@ -53,7 +53,7 @@ public sealed class StartCaseHandler(
 
         // The engine first (cases started before the registry existed, and the usual repeat of a started case), then
         // the registry, which every instance shares: the first claim of an id wins.
-        if (await CompareExistingAsync(caseId, fingerprint, cancellationToken) is { } existing)
+        if (await CompareExistingAsync(caseId, request!.CaseId, fingerprint, cancellationToken) is { } existing)
         {
             return existing;
         }
@@ -65,7 +65,7 @@ public sealed class StartCaseHandler(
                 return Conflict(caseId);
             case CaseIdClaim.ClaimedBySameRequest:
                 // Started, or being started by another instance right now: the same request, so the same case.
-                return await CompareExistingAsync(caseId, fingerprint, cancellationToken)
+                return await CompareExistingAsync(caseId, request!.CaseId, fingerprint, cancellationToken)
                     ?? new StartCaseResult(StartDisposition.Existing, caseId, CaseView.Starting(input));
             case CaseIdClaim.Claimed:
                 break;
@@ -93,16 +93,17 @@ public sealed class StartCaseHandler(
         return new StartCaseResult(StartDisposition.Created, caseId, CaseView.Starting(input));
     }
 
-    private async Task<StartCaseResult?> CompareExistingAsync(string caseId, string fingerprint, CancellationToken cancellationToken)
+    /// <param name="typed">The id as the request spelled it: a case opened before ids were kept in lower case is found by it.</param>
+    private async Task<StartCaseResult?> CompareExistingAsync(string caseId, string? typed, string fingerprint, CancellationToken cancellationToken)
     {
-        var instance = await client.GetInstanceAsync(caseId, getInputsAndOutputs: true, cancellationToken);
+        var instance = await CaseReader.ReadAsync(client, typed ?? caseId, cancellationToken);
         if (instance is null)
         {
             return null;
         }
 
         return string.Equals(instance.ReadInputAs<CaseRun>()?.Case.Fingerprint, fingerprint, StringComparison.Ordinal)
-            ? new StartCaseResult(StartDisposition.Existing, caseId, CaseView.From(instance))
+            ? new StartCaseResult(StartDisposition.Existing, instance.InstanceId, CaseView.From(instance))
             : Conflict(caseId);
     }
 
