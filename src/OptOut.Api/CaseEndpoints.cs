@@ -86,7 +86,7 @@ public static class CaseEndpoints
     }
 
     /// <summary>POST /api/cases/{caseId}/withdraw (optional JSON body {"reason": "..."})</summary>
-    public static async Task<Results<Accepted<WithdrawAccepted>, ProblemHttpResult>> WithdrawAsync(
+    public static async Task<Results<Accepted<WithdrawAccepted>, ValidationProblem, ProblemHttpResult>> WithdrawAsync(
         string caseId, HttpRequest request, WithdrawCaseHandler handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -101,6 +101,10 @@ public static class CaseEndpoints
             }
 
             reason = body.Value!.Reason;
+            if (reason is not null && IntakeValidator.FreeTextProblem("reason", reason, WithdrawCaseHandler.MaxReason) is { } problem)
+            {
+                return Problems.Validation(new Dictionary<string, string[]> { ["reason"] = [problem] }, "The withdrawal reason is not valid.");
+            }
         }
 
         var result = await handler.HandleAsync(caseId, reason, cancellationToken);

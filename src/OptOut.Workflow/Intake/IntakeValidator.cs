@@ -76,6 +76,11 @@ public static partial class IntakeValidator
         {
             Add("caseId", "caseId must be 1-64 characters: letters, digits, '-' or '_'.");
         }
+        else if (request.CaseId is not null && Ssn.ContainsSsnShaped(request.CaseId))
+        {
+            // The case id is the instance id, a table key, part of URLs and email subjects: never an SSN.
+            Add("caseId", "caseId must not contain an SSN or other 9-digit number.");
+        }
 
         if (request.CaseManager is not { } cm)
         {
@@ -131,21 +136,34 @@ public static partial class IntakeValidator
         {
             Add("reason", "reason is required: a brief reason the client would like to opt in.");
         }
-        else if (request.Reason.Length > MaxReason)
-        {
-            Add("reason", $"reason must be at most {MaxReason} characters.");
-        }
-        else if (!IsWellFormedText(request.Reason, allowLineBreaks: true))
-        {
-            Add("reason", "reason must not contain control characters other than line breaks and tabs.");
-        }
-        else if (Ssn.ContainsSsnShaped(request.Reason))
+        else if (FreeTextProblem("reason", request.Reason, MaxReason) is { } problem)
         {
             // The reason is emailed to the supervisor: an SSN typed into it would leak. It belongs in client.ssn only.
-            Add("reason", "reason must not contain an SSN or other 9-digit number; send the SSN only in client.ssn.");
+            Add("reason", problem);
         }
 
         return Flatten(errors);
+    }
+
+    /// <summary>
+    /// What is wrong with text a person typed that other people will read (the intake reason, the withdrawal reason,
+    /// the supervisor's note), or null: too long, control or bidi-override characters (line breaks and tabs are fine),
+    /// or anything shaped like an SSN — such text is stored in the case and emailed, where an SSN must never be.
+    /// </summary>
+    public static string? FreeTextProblem(string field, string value, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Length > maxLength)
+        {
+            return $"{field} must be at most {maxLength:N0} characters.";
+        }
+
+        if (!IsWellFormedText(value, allowLineBreaks: true))
+        {
+            return $"{field} must not contain control characters other than line breaks and tabs.";
+        }
+
+        return Ssn.ContainsSsnShaped(value) ? $"{field} must not contain an SSN or other 9-digit number." : null;
     }
 
     /// <summary>

@@ -118,7 +118,7 @@ public static class QueueIntake
             return Reject("The message must be a JSON object.", null, null, now, message);
         }
 
-        var result = await handler.HandleAsync(request, "queue", cancellationToken);
+        var result = await handler.HandleAsync(request, "queue", cancellationToken, idFromContent: true);
         return result.Disposition switch
         {
             StartDisposition.Invalid => Reject(result.Message ?? "The case request is not valid.", result.Errors, request.CaseId, now, message),

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -38,7 +37,11 @@ public sealed class StartCaseHandler(
         OrchestrationRuntimeStatus.Completed, OrchestrationRuntimeStatus.Failed, OrchestrationRuntimeStatus.Terminated,
     ];
 
-    public async Task<StartCaseResult> HandleAsync(CaseIntakeRequest? request, string source, CancellationToken cancellationToken)
+    /// <param name="idFromContent">
+    /// A request without a caseId gets an id derived from its keyed fingerprint instead of a random one: a queue
+    /// delivers a message at least once, and the same message delivered again must find its case, not start another.
+    /// </param>
+    public async Task<StartCaseResult> HandleAsync(CaseIntakeRequest? request, string source, CancellationToken cancellationToken, bool idFromContent = false)
     {
         var parsed = IntakeValidator.Parse(request, offices);
         if (parsed.Value is not { } intake)
@@ -47,9 +50,9 @@ public sealed class StartCaseHandler(
             return new StartCaseResult(StartDisposition.Invalid, request?.CaseId, null, parsed.Errors, "The case request is not valid.");
         }
 
-        var caseId = intake.CaseId ?? NewCaseId();
-        using var span = WorkflowTelemetry.StartStep("Case intake", caseId, ActivityKind.Producer);
         var fingerprint = protector.Fingerprint(intake.Canonical());
+        var caseId = intake.CaseId ?? (idFromContent ? CaseIds.FromFingerprint(fingerprint) : CaseIds.New(time.GetUtcNow()));
+        using var span = WorkflowTelemetry.StartStep("Case intake", caseId, ActivityKind.Producer);
 
         // The engine first (cases started before the registry existed, and the usual repeat of a started case), then
         // the registry, which every instance shares: the first claim of an id wins.
@@ -133,6 +136,4 @@ public sealed class StartCaseHandler(
             workflow.CurrentValue.ToPolicy());
     }
 
-    private string NewCaseId() =>
-        $"case-{time.GetUtcNow():yyyyMMdd}-{Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant()}";
 }

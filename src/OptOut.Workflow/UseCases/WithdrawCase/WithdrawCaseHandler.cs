@@ -1,5 +1,6 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using OptOut.Workflow.Intake;
 
 namespace OptOut.Workflow.UseCases.WithdrawCase;
 
@@ -27,8 +28,14 @@ public sealed class WithdrawCaseHandler(DurableTaskClient client, TimeProvider t
         }
 
         caseId = view.CaseId; // the instance id (the id as sent may differ in letter case)
-        var trimmed = reason is { Length: > MaxReason } ? reason[..MaxReason] : reason;
-        await client.RaiseEventAsync(caseId, WorkflowEvents.Withdraw, new CaseWithdrawal(trimmed, time.GetUtcNow().UtcDateTime), cancellationToken);
+        // The HTTP endpoint refuses a reason that is too long or holds an SSN (IntakeValidator.FreeTextProblem); a
+        // caller that skipped that check still never puts one into the case.
+        if (reason is not null && IntakeValidator.FreeTextProblem("reason", reason, MaxReason) is not null)
+        {
+            throw new ArgumentException("The withdrawal reason is not valid free text; check it with IntakeValidator.FreeTextProblem first.", nameof(reason));
+        }
+
+        await client.RaiseEventAsync(caseId, WorkflowEvents.Withdraw, new CaseWithdrawal(reason, time.GetUtcNow().UtcDateTime), cancellationToken);
         Log.WithdrawalRequested(logger, caseId);
         return new CommandResult(CommandDisposition.Accepted, $"Case {caseId} is being withdrawn.", view);
     }
