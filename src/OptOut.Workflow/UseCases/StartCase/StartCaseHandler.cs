@@ -50,13 +50,14 @@ public sealed class StartCaseHandler(
             return new StartCaseResult(StartDisposition.Invalid, request?.CaseId, null, parsed.Errors, "The case request is not valid.");
         }
 
-        var fingerprint = protector.Fingerprint(intake.Canonical());
+        var canonical = intake.Canonical();
+        var fingerprint = protector.Fingerprint(canonical);
         var caseId = intake.CaseId ?? (idFromContent ? CaseIds.FromFingerprint(fingerprint) : CaseIds.New(time.GetUtcNow()));
         using var span = WorkflowTelemetry.StartStep("Case intake", caseId, ActivityKind.Producer);
 
         // The engine first (cases started before the registry existed, and the usual repeat of a started case), then
         // the registry, which every instance shares: the first claim of an id wins.
-        if (await CompareExistingAsync(caseId, request!.CaseId, fingerprint, cancellationToken) is { } existing)
+        if (await CompareExistingAsync(caseId, request!.CaseId, canonical, cancellationToken) is { } existing)
         {
             return existing;
         }
@@ -68,7 +69,7 @@ public sealed class StartCaseHandler(
                 return Conflict(caseId);
             case CaseIdClaim.ClaimedBySameRequest:
                 // Started, or being started by another instance right now: the same request, so the same case.
-                return await CompareExistingAsync(caseId, request!.CaseId, fingerprint, cancellationToken)
+                return await CompareExistingAsync(caseId, request!.CaseId, canonical, cancellationToken)
                     ?? new StartCaseResult(StartDisposition.Existing, caseId, CaseView.Starting(input));
             case CaseIdClaim.Claimed:
                 break;
@@ -97,7 +98,7 @@ public sealed class StartCaseHandler(
     }
 
     /// <param name="typed">The id as the request spelled it: a case opened before ids were kept in lower case is found by it.</param>
-    private async Task<StartCaseResult?> CompareExistingAsync(string caseId, string? typed, string fingerprint, CancellationToken cancellationToken)
+    private async Task<StartCaseResult?> CompareExistingAsync(string caseId, string? typed, string canonical, CancellationToken cancellationToken)
     {
         var instance = await CaseReader.ReadAsync(client, typed ?? caseId, cancellationToken);
         if (instance is null)
@@ -105,7 +106,7 @@ public sealed class StartCaseHandler(
             return null;
         }
 
-        return string.Equals(instance.ReadInputAs<CaseRun>()?.Case.Fingerprint, fingerprint, StringComparison.Ordinal)
+        return protector.FingerprintMatches(instance.ReadInputAs<CaseRun>()?.Case.Fingerprint, canonical)
             ? new StartCaseResult(StartDisposition.Existing, instance.InstanceId, CaseView.From(instance))
             : Conflict(caseId);
     }
