@@ -16,7 +16,7 @@ builder.ConfigureFunctionsWebApplication();
 builder.Services.AddOptOutWorkflow(builder.Configuration);
 builder.Services.AddHttpMisGateway(builder.Configuration);
 builder.Services.AddSendGridNotifier(builder.Configuration);
-builder.Services.AddTableDecisionLedger(builder.Configuration);
+builder.Services.AddTableDecisionRecord(builder.Configuration);
 
 // Telemetry: OpenTelemetry traces (Functions invocations, Durable Task, the workflow's own spans tagged with the case id)
 // and metrics (cases started/closed by outcome, reminders, escalations), exported to Application Insights when its

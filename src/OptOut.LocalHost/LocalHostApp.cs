@@ -61,7 +61,7 @@ public static class LocalHostApp
         else
         {
             builder.Services.AddInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
-            builder.Services.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>(); // the engine forgets its cases on exit too
+            builder.Services.AddSingleton<IDecisionRecord, InMemoryDecisionRecord>(); // the engine forgets its cases on exit too
         }
 
         // The use cases, bound to this host's durable client (the Functions app binds each invocation's client instead).
