@@ -9,8 +9,9 @@ namespace OptOut.Workflow.UseCases.DecideCase;
 /// <see cref="InspectAsync"/> checks it against the case and changes nothing (GET and HEAD, which mail scanners
 /// pre-fetch); <see cref="DecideAsync"/> records the decision (POST). The first decision of a case wins, on every
 /// instance: it is saved in the case's decision record (<see cref="IDecisionRecord"/>) as pending, raised on the case,
-/// then marked raised. A POST that finds a pending record raises it again (an identical event; the case takes the
-/// first), so a failure between saving and raising loses nothing and burns no link (docs/email-and-decisions.md).
+/// then marked raised. Any later POST of any link of the case answers Conflict with who decided what and when; one that
+/// finds the record still pending raises it again first (an identical event; the case takes the first), so a failure
+/// between saving and raising loses nothing and burns no link (docs/email-and-decisions.md).
 /// </summary>
 public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens tokens, IDecisionRecord record, TimeProvider time, ILogger<DecideCaseHandler> logger)
 {
@@ -65,7 +66,7 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
             // A decision already recorded wins over everything this link could say (also over its expiry).
             if (await record.ReadAsync(caseId, cancellationToken) is { } existing)
             {
-                return await FollowAsync(existing, info, choice, check.Case, cancellationToken);
+                return await FollowAsync(existing, info, check.Case, cancellationToken);
             }
 
             if (decider is null)
@@ -78,12 +79,12 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
             if (!attempt.Added)
             {
                 // Another POST (another link of the case, or this one twice at once) saved its decision first.
-                return await FollowAsync(attempt.Current, info, choice, check.Case, cancellationToken);
+                return await FollowAsync(attempt.Current, info, check.Case, cancellationToken);
             }
 
             if (!await RaiseAsync(mine, cancellationToken))
             {
-                return new CommandResult(CommandDisposition.Unavailable, "Your decision was saved but could not be passed on to the case yet. Submit the form again to finish; nobody else's decision can replace yours in the meantime.", check.Case, mine);
+                return new CommandResult(CommandDisposition.Unavailable, "Your decision was saved but could not be passed on to the case yet. Submit the form again to finish (the page will then say it is recorded); nobody else's decision can replace yours in the meantime.", check.Case, mine);
             }
 
             Log.DecisionRecorded(logger, caseId, choice, info.Role);
@@ -97,33 +98,22 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
     }
 
     /// <summary>
-    /// A POST that found the case's decision already saved. A pending one is raised again first (so it is never lost).
-    /// The POST that completes its own pending decision (same link, same choice) is told it is recorded; every other
-    /// POST is told who decided what and when.
+    /// A POST that found the case's decision already saved. A pending one is raised again first, so it is never lost.
+    /// Every such POST answers Conflict with who decided what and when: also a repeat of the deciding link (two
+    /// concurrent POSTs of one link must not both answer "recorded"); its page says the decision is the one of this link.
     /// </summary>
-    private async Task<CommandResult> FollowAsync(RecordedDecision existing, DecisionTokenInfo info, DecisionChoice choice, CaseView? view, CancellationToken cancellationToken)
+    private async Task<CommandResult> FollowAsync(RecordedDecision existing, DecisionTokenInfo info, CaseView? view, CancellationToken cancellationToken)
     {
-        if (existing.State == DecisionRecordState.Pending)
+        if (existing.State == DecisionRecordState.Pending && view is not { IsClosed: true })
         {
-            if (view is { IsClosed: true })
-            {
-                // The case closed without it (a deadline or a withdrawal came first): nothing left to deliver it to.
-                return AlreadyDecided(existing, view);
-            }
-
+            // (A case that closed without it, on a deadline or a withdrawal, has nothing left to deliver it to.)
             if (!await RaiseAsync(existing, cancellationToken))
             {
                 return new CommandResult(CommandDisposition.Unavailable, "A decision for this case is saved but could not be passed on to the case yet. Try again in a few minutes.", view, existing);
             }
-
-            if (existing.TokenId == info.TokenId && existing.Choice == choice)
-            {
-                Log.DecisionRecorded(logger, existing.CaseId, choice, info.Role);
-                return new CommandResult(CommandDisposition.Accepted, "Decision recorded.", view, existing with { State = DecisionRecordState.Raised });
-            }
         }
 
-        return AlreadyDecided(existing, view);
+        return AlreadyDecided(existing, view, sameLink: existing.TokenId == info.TokenId);
     }
 
     /// <summary>Raises the decision's event (identical every time) and marks the record raised. False when the event could not be raised.</summary>
@@ -152,8 +142,14 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
         return true;
     }
 
-    private static CommandResult AlreadyDecided(RecordedDecision decided, CaseView? view) =>
-        new(CommandDisposition.Conflict, $"A decision was already recorded for case {decided.CaseId}: {decided.Describe()}", view, decided);
+    private static CommandResult AlreadyDecided(RecordedDecision decided, CaseView? view, bool sameLink = false) =>
+        new(
+            CommandDisposition.Conflict,
+            sameLink
+                ? $"This link's decision for case {decided.CaseId} is already recorded: {decided.Describe()} Nothing else was changed."
+                : $"A decision was already recorded for case {decided.CaseId}: {decided.Describe()}",
+            view,
+            decided);
 
     private static CommandResult Unavailable(CaseView? view) =>
         new(CommandDisposition.Unavailable, "The decision could not be checked or saved right now: nothing was recorded. Try again in a few minutes.", view);
