@@ -16,10 +16,13 @@ public static class DecisionEndpoints
 {
     private const int MaxFormBytes = 16 * 1024;
 
-    /// <summary>GET or HEAD /api/decisions/{token}</summary>
-    public static async Task<IResult> ShowAsync(string token, DecideCaseHandler handler, CancellationToken cancellationToken)
+    /// <summary>GET or HEAD /api/decisions/{token}; the request's activity is redacted (<see cref="DecisionLinkRedaction"/>).</summary>
+    public static async Task<IResult> ShowAsync(string token, HttpRequest request, DecideCaseHandler handler, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(handler);
+        DecisionLinkRedaction.RedactActivity(request.HttpContext);
+
         var check = await handler.InspectAsync(token, cancellationToken);
         if (check.Disposition != CommandDisposition.Accepted)
         {
@@ -57,6 +60,7 @@ public static class DecisionEndpoints
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(handler);
+        DecisionLinkRedaction.RedactActivity(request.HttpContext);
         switch (handler.ReadToken(token).State)
         {
             case TokenState.Tampered:

@@ -50,7 +50,7 @@ public sealed class HttpFunctions(IServiceProvider services)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Decision)] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        Wrap(await DecisionEndpoints.ShowAsync(token, services.CreateWithClient<DecideCaseHandler>(client), request.HttpContext.RequestAborted));
+        Wrap(await DecisionEndpoints.ShowAsync(token, request, services.CreateWithClient<DecideCaseHandler>(client), request.HttpContext.RequestAborted));
 
     [Function(Routes.Names.RecordDecision)]
     public async Task<IActionResult> RecordDecision(

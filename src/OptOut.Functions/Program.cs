@@ -6,12 +6,18 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using OptOut.Api;
+using OptOut.Functions;
 using OptOut.Infrastructure;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Telemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+
+// Decision links carry their token in the path: ASP.NET Core's request lines (and their RequestPath scope) are off,
+// and every exported span is redacted (DecisionLinkRedaction; host.json keeps the host's request telemetry path-free).
+builder.Logging.HideRequestPathLogs();
 
 builder.Services.AddOptOutWorkflow(builder.Configuration);
 builder.Services.AddHttpMisGateway(builder.Configuration);
@@ -23,7 +29,7 @@ builder.Services.AddTableDecisionRecord(builder.Configuration);
 // connection string is set (Key Vault/app setting APPLICATIONINSIGHTS_CONNECTION_STRING).
 var otel = builder.Services.AddOpenTelemetry()
     .UseFunctionsWorkerDefaults()
-    .WithTracing(t => t.AddSource(WorkflowTelemetry.Name, "Microsoft.DurableTask", "Microsoft.DurableTask.*"))
+    .WithTracing(t => t.AddSource(WorkflowTelemetry.Name, "Microsoft.DurableTask", "Microsoft.DurableTask.*").AddProcessor(new DecisionLinkRedactionProcessor()))
     .WithMetrics(m => m.AddMeter(WorkflowTelemetry.Name));
 if (!string.IsNullOrWhiteSpace(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
 {

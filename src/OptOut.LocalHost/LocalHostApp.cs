@@ -40,6 +40,9 @@ public static class LocalHostApp
             .Validate(o => string.Equals(o.Store, "InMemory", StringComparison.OrdinalIgnoreCase) || LocalHostOptions.IsAzureStorage(o.Store), "LocalHost:Store must be InMemory or AzureStorage (alias Azurite).")
             .ValidateOnStart();
 
+        // Decision links carry their token in the path: no request line or log scope may record it (DecisionLinkRedaction).
+        builder.Logging.HideRequestPathLogs();
+
         builder.Services.AddOptOutWorkflow(config);
         builder.Services.AddSingleton(MisSimulator.Seeded());
         if (string.Equals(config["LocalHost:Mis"], "Http", StringComparison.OrdinalIgnoreCase))
