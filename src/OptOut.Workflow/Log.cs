@@ -52,6 +52,6 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: the recorded decision could not be raised on the case; it stays pending and the next POST of a link raises it")]
     public static partial void DecisionRaiseFailed(ILogger logger, Exception e, string caseId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: the decision record could not be read or written")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: the decision record or the case could not be read or written")]
     public static partial void DecisionRecordUnavailable(ILogger logger, Exception e, string caseId);
 }

@@ -248,6 +248,20 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         Assert.Equal(100, closed.Detail!.Split("note.....").Length - 1);
     }
 
+    [Fact]
+    public async Task A_durable_store_that_cannot_be_read_is_unavailable_not_an_error()
+    {
+        var (caseId, token) = await WaitingCaseAsync("S-1006", "store-down-1");
+        var client = Substitute.ForPartsOf<DurableTaskClient>("unreachable");
+        client.GetInstancesAsync(Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>()).ThrowsAsync(new IOException("The task hub's table is not reachable."));
+        var handler = new DecideCaseHandler(client, Tokens, Host.Services.GetRequiredService<IDecisionRecord>(), TimeProvider.System, NullLogger<DecideCaseHandler>.Instance);
+
+        Assert.Equal(CommandDisposition.Unavailable, (await handler.InspectAsync(token, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Unavailable, (await handler.DecideAsync(token, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
+        await AssertStillWaitingAsync(caseId);
+        Assert.Null(await Host.Services.GetRequiredService<IDecisionRecord>().ReadAsync(caseId, CancellationToken.None));
+    }
+
     /// <summary>The handler over a client that reads the real engine but cannot raise events (storage down, throttled).</summary>
     private DecideCaseHandler FailingToRaise(DurableTaskClient real)
     {

@@ -25,7 +25,7 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
     {
         var info = tokens.Read(token);
         var (check, _) = await CheckAsync(info, cancellationToken);
-        if (check.Disposition is CommandDisposition.Forbidden or CommandDisposition.NotFound)
+        if (check.Disposition is CommandDisposition.Forbidden or CommandDisposition.NotFound or CommandDisposition.Unavailable)
         {
             return check;
         }
@@ -55,7 +55,7 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
 
         var info = tokens.Read(token);
         var (check, decider) = await CheckAsync(info, cancellationToken);
-        if (check.Disposition is CommandDisposition.Forbidden or CommandDisposition.NotFound)
+        if (check.Disposition is CommandDisposition.Forbidden or CommandDisposition.NotFound or CommandDisposition.Unavailable)
         {
             return check;
         }
@@ -165,7 +165,18 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
             return (new CommandResult(CommandDisposition.Forbidden, "This decision link is not valid. Use the link exactly as emailed."), null);
         }
 
-        var instance = await CaseReader.ReadAsync(client, info.CaseId!, cancellationToken);
+        Microsoft.DurableTask.Client.OrchestrationMetadata? instance;
+        try
+        {
+            instance = await CaseReader.ReadAsync(client, info.CaseId!, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The durable engine's store could not be read: a 503 page, not a 500.
+            Log.DecisionRecordUnavailable(logger, e, info.CaseId!);
+            return (Unavailable(null), null);
+        }
+
         if (instance is null)
         {
             return (new CommandResult(CommandDisposition.NotFound, "The case for this link no longer exists."), null);
