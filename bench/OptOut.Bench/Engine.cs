@@ -53,7 +53,7 @@ internal static class Engine
             (s, c) =>
             {
                 s.AddOptOutWorkflow(c);
-                s.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>();
+                s.AddSingleton<IDecisionRecord, InMemoryDecisionRecord>();
                 s.AddSingleton<ICaseIdRegistry, InMemoryCaseIdRegistry>();
                 s.AddSingleton<IMisGateway>(mis);
                 s.AddSingleton<INotifier>(mail);

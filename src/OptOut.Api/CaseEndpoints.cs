@@ -113,6 +113,8 @@ public static class CaseEndpoints
             CommandDisposition.Accepted => TypedResults.Accepted(Routes.CaseLocation(caseId), new WithdrawAccepted(caseId, "Withdrawing", result.Message)),
             CommandDisposition.NotFound => Problems.NotFound(result.Message),
             CommandDisposition.Conflict or CommandDisposition.Forbidden or CommandDisposition.Gone => Problems.Conflict(result.Message),
+            CommandDisposition.Invalid => Problems.BadRequest(result.Message),
+            CommandDisposition.Unavailable => Problems.Status(StatusCodes.Status503ServiceUnavailable, "Service unavailable.", result.Message),
         };
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.UseCases;
@@ -15,10 +16,13 @@ public static class DecisionEndpoints
 {
     private const int MaxFormBytes = 16 * 1024;
 
-    /// <summary>GET or HEAD /api/decisions/{token}</summary>
-    public static async Task<IResult> ShowAsync(string token, DecideCaseHandler handler, CancellationToken cancellationToken)
+    /// <summary>GET or HEAD /api/decisions/{token}; the request's activity is redacted (<see cref="DecisionLinkRedaction"/>).</summary>
+    public static async Task<IResult> ShowAsync(string token, HttpRequest request, DecideCaseHandler handler, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(handler);
+        DecisionLinkRedaction.RedactActivity(request.HttpContext);
+
         var check = await handler.InspectAsync(token, cancellationToken);
         if (check.Disposition != CommandDisposition.Accepted)
         {
@@ -39,19 +43,36 @@ public static class DecisionEndpoints
                   The client remains opted out: I offered an ESD WIOA staff member</label>
               </fieldset>
               <label for="note">Note for the case manager (optional)</label>
-              <textarea id="note" name="note" rows="3" maxlength="{DecideCaseHandler.MaxNote}" aria-describedby="note-hint"></textarea>
-              <p id="note-hint">Up to 1,000 characters. Do not include the client's SSN.</p>
+              <textarea id="note" name="note" rows="3" maxlength="{DecisionNote.MaxLength}" aria-describedby="note-hint"></textarea>
+              <p id="note-hint">Up to {DecisionNote.MaxLengthText} characters. Do not include the client's SSN or any other 9-digit number: a note with one is refused.</p>
               <p><button type="submit">Record decision</button></p>
             </form>
             """;
         return NoStore(Result(StatusCodes.Status200OK, $"Opt-in decision for {c.ClientName}", body));
     }
 
-    /// <summary>POST /api/decisions/{token} (form: decision=opted-in|remain-opted-out, note)</summary>
+    /// <summary>
+    /// POST /api/decisions/{token} (form: decision=opted-in|remain-opted-out, note). Anonymous, so the cheap checks come
+    /// first: the token's signature (403) and expiry (answered without reading the body), the content type (415), and
+    /// the body's size, declared (Content-Length) or not (chunked), before the form is parsed (413).
+    /// </summary>
     public static async Task<IResult> DecideAsync(string token, HttpRequest request, DecideCaseHandler handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(handler);
+        DecisionLinkRedaction.RedactActivity(request.HttpContext);
+        switch (handler.ReadToken(token).State)
+        {
+            case TokenState.Tampered:
+                return Refusal(new CommandResult(CommandDisposition.Forbidden, "This decision link is not valid. Use the link exactly as emailed."));
+            case TokenState.Expired:
+                // Nothing the body says can change the answer (410, or 409 with the case's decision): it is not read.
+                var expired = await handler.InspectAsync(token, cancellationToken);
+                return Refusal(expired.Disposition == CommandDisposition.Accepted ? expired with { Disposition = CommandDisposition.Gone } : expired);
+            case TokenState.Valid:
+                break;
+        }
+
         if (!request.HasFormContentType)
         {
             return Message(StatusCodes.Status415UnsupportedMediaType, "Unsupported request", "Submit the decision with the form on the decision page.");
@@ -59,13 +80,28 @@ public static class DecisionEndpoints
 
         if (request.ContentLength > MaxFormBytes)
         {
-            return Message(StatusCodes.Status413PayloadTooLarge, "Request too large", "The note is too long; keep it under 1,000 characters.");
+            return TooLarge();
         }
 
+        // A body without Content-Length (chunked) is capped while it is read.
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxFormBytes;
+        }
+
+        request.Body = new CappedReadStream(request.Body, MaxFormBytes);
         IFormCollection form;
         try
         {
             form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (BodyTooLargeException)
+        {
+            return TooLarge();
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge();
         }
         catch (Exception e) when (e is InvalidDataException or IOException or BadHttpRequestException)
         {
@@ -78,7 +114,13 @@ public static class DecisionEndpoints
             return Message(StatusCodes.Status400BadRequest, "Choose an option", "Choose whether the client opted in or remains opted out, then submit again.");
         }
 
-        var result = await handler.DecideAsync(token, choice.Value, form["note"].ToString(), cancellationToken);
+        var note = form["note"].ToString();
+        if (DecisionNote.Problem(note) is { } problem)
+        {
+            return Message(StatusCodes.Status400BadRequest, "The note cannot be accepted", $"{problem} Nothing was recorded. Notes may be up to {DecisionNote.MaxLengthText} characters, without an SSN.");
+        }
+
+        var result = await handler.DecideAsync(token, choice.Value, note, cancellationToken);
         if (result.Disposition != CommandDisposition.Accepted)
         {
             return Refusal(result);
@@ -88,11 +130,15 @@ public static class DecisionEndpoints
         var what = choice == DecisionChoice.OptedIn
             ? "opted in. The automation will confirm the client is visible in MIS, add them to the case manager's office and tell the case manager to proceed with enrollment."
             : "remains opted out. The case manager will be told the client was offered an ESD WIOA staff member.";
+        var who = result.Decision is { } d ? $"{E(SupervisorDecision.Describe(d.DecidedBy, d.Role))}, you" : "You";
         return NoStore(Result(
             StatusCodes.Status200OK,
             "Decision recorded",
-            $"<p class=\"note\" role=\"status\">Thank you. You recorded that {E(c.ClientName)} {E(what)}</p>{Summary(c)}<p>You can close this page.</p>"));
+            $"<p class=\"note\" role=\"status\">Thank you. {who} recorded that {E(c.ClientName)} {E(what)}</p>{Summary(c)}<p>You can close this page.</p>"));
     }
+
+    private static NoStoreResult TooLarge() =>
+        Message(StatusCodes.Status413PayloadTooLarge, "Request too large", $"The form is too large. Notes may be up to {DecisionNote.MaxLengthText} characters.");
 
     private static NoStoreResult Refusal(CommandResult result)
     {
@@ -101,6 +147,9 @@ public static class DecisionEndpoints
             CommandDisposition.Forbidden => (StatusCodes.Status403Forbidden, "This link is not valid"),
             CommandDisposition.NotFound => (StatusCodes.Status404NotFound, "Case not found"),
             CommandDisposition.Gone => (StatusCodes.Status410Gone, "This link has expired"),
+            CommandDisposition.Invalid => (StatusCodes.Status400BadRequest, "The decision cannot be accepted"),
+            CommandDisposition.Unavailable => (StatusCodes.Status503ServiceUnavailable, "Please try again"),
+            CommandDisposition.Conflict when result.Decision is not null => (StatusCodes.Status409Conflict, "A decision was already recorded"),
             CommandDisposition.Conflict or CommandDisposition.Accepted => (StatusCodes.Status409Conflict, "No decision needed"),
         };
         return Message(status, title, result.Message);

@@ -50,7 +50,7 @@ public sealed class HttpFunctions(IServiceProvider services)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "head", Route = Routes.Decision)] HttpRequest request,
         string token,
         [DurableClient] DurableTaskClient client) =>
-        await GuardAsync(request, Routes.Decision, () => DecisionEndpoints.ShowAsync(token, services.CreateWithClient<DecideCaseHandler>(client), request.HttpContext.RequestAborted));
+        await GuardAsync(request, Routes.Decision, () => DecisionEndpoints.ShowAsync(token, request, services.CreateWithClient<DecideCaseHandler>(client), request.HttpContext.RequestAborted));
 
     [Function(Routes.Names.RecordDecision)]
     public async Task<IActionResult> RecordDecision(

@@ -6,6 +6,8 @@ using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using OptOut.Api;
+using OptOut.Functions;
 using OptOut.Infrastructure;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Telemetry;
@@ -13,11 +15,15 @@ using OptOut.Workflow.Telemetry;
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 
+// Decision links carry their token in the path: ASP.NET Core's request lines (and their RequestPath scope) are off,
+// and every exported span is redacted (DecisionLinkRedaction; host.json keeps the host's request telemetry path-free).
+builder.Logging.HideRequestPathLogs();
+
 builder.Services.AddOptOutWorkflow(builder.Configuration);
 builder.Services.AddHttpMisGateway(builder.Configuration);
 builder.Services.AddSendGridNotifier(builder.Configuration);
 builder.Services.AddTableEmailOutbox(builder.Configuration); // each email once across instances (docs/email-and-decisions.md)
-builder.Services.AddTableDecisionLedger(builder.Configuration);
+builder.Services.AddTableDecisionRecord(builder.Configuration);
 builder.Services.AddTableCaseIdRegistry(builder.Configuration);
 
 // Telemetry: OpenTelemetry traces (Functions invocations, Durable Task, the workflow's own spans tagged with the case id)
@@ -25,7 +31,7 @@ builder.Services.AddTableCaseIdRegistry(builder.Configuration);
 // connection string is set (Key Vault/app setting APPLICATIONINSIGHTS_CONNECTION_STRING).
 var otel = builder.Services.AddOpenTelemetry()
     .UseFunctionsWorkerDefaults()
-    .WithTracing(t => t.AddSource(WorkflowTelemetry.Name, "Microsoft.DurableTask", "Microsoft.DurableTask.*"))
+    .WithTracing(t => t.AddSource(WorkflowTelemetry.Name, "Microsoft.DurableTask", "Microsoft.DurableTask.*").AddProcessor(new DecisionLinkRedactionProcessor()))
     .WithMetrics(m => m.AddMeter(WorkflowTelemetry.Name));
 if (!string.IsNullOrWhiteSpace(builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"]))
 {

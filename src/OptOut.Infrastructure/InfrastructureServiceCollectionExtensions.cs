@@ -17,7 +17,7 @@ namespace OptOut.Infrastructure;
 /// <summary>Registers the production adapters of the workflow's ports.</summary>
 public static class InfrastructureServiceCollectionExtensions
 {
-    /// <summary>The table of used decision tokens, in the app's storage account.</summary>
+    /// <summary>The table of decision records (one row per case), in the app's storage account.</summary>
     public const string DecisionTable = "OptOutDecisions";
 
     /// <summary>The table of claimed case ids, in the app's storage account.</summary>
@@ -90,15 +90,13 @@ public static class InfrastructureServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The decision ledger in the <see cref="DecisionTable"/> table of the storage account named by
+    /// The decision record in the <see cref="DecisionTable"/> table of the storage account named by
     /// <paramref name="connectionName"/> (see <see cref="StorageConnection"/>), shared by every instance.
     /// </summary>
-    public static IServiceCollection AddTableDecisionLedger(this IServiceCollection services, IConfiguration configuration, string connectionName = StorageConnection.Default)
+    public static IServiceCollection AddTableDecisionRecord(this IServiceCollection services, IConfiguration configuration, string connectionName = StorageConnection.Default)
     {
-        services.TryAddSingleton(TimeProvider.System);
-        services.AddSingleton<IDecisionLedger>(sp => new TableDecisionLedger(
-            StorageConnection.Tables(configuration, connectionName).GetTableClient(DecisionTable),
-            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IDecisionRecord>(_ => new TableDecisionRecord(
+            StorageConnection.Tables(configuration, connectionName).GetTableClient(DecisionTable)));
         return services;
     }
 

@@ -22,7 +22,7 @@ internal static class ApiRoutes
         [Routes.Names.ListCases] = (HttpRequest request, ListCasesHandler handler, CancellationToken ct) => CaseEndpoints.ListAsync(request, handler, ct),
         [Routes.Names.GetCase] = (string caseId, GetCaseHandler handler, CancellationToken ct) => CaseEndpoints.GetAsync(caseId, handler, ct),
         [Routes.Names.WithdrawCase] = (string caseId, HttpRequest request, WithdrawCaseHandler handler, CancellationToken ct) => CaseEndpoints.WithdrawAsync(caseId, request, handler, ct),
-        [Routes.Names.ShowDecision] = (string token, DecideCaseHandler handler, CancellationToken ct) => DecisionEndpoints.ShowAsync(token, handler, ct),
+        [Routes.Names.ShowDecision] = (string token, HttpRequest request, DecideCaseHandler handler, CancellationToken ct) => DecisionEndpoints.ShowAsync(token, request, handler, ct),
         [Routes.Names.RecordDecision] = (string token, HttpRequest request, DecideCaseHandler handler, CancellationToken ct) => DecisionEndpoints.DecideAsync(token, request, handler, ct),
         [Routes.Names.Health] = (DurableTaskClient client, CancellationToken ct) => HealthEndpoint.CheckAsync(client, ct),
     };

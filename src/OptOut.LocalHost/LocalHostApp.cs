@@ -41,6 +41,9 @@ public static class LocalHostApp
             .Validate(o => string.Equals(o.Store, "InMemory", StringComparison.OrdinalIgnoreCase) || LocalHostOptions.IsAzureStorage(o.Store), "LocalHost:Store must be InMemory or AzureStorage (alias Azurite).")
             .ValidateOnStart();
 
+        // Decision links carry their token in the path: no request line or log scope may record it (DecisionLinkRedaction).
+        builder.Logging.HideRequestPathLogs();
+
         builder.Services.AddOptOutWorkflow(config);
         builder.Services.AddSingleton(MisSimulator.Seeded());
         if (string.Equals(config["LocalHost:Mis"], "Http", StringComparison.OrdinalIgnoreCase))
@@ -62,9 +65,9 @@ public static class LocalHostApp
         else
         {
             builder.Services.AddInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
-            // The engine forgets its cases on exit and runs in this one process: so may the ledger, the id registry and
+            // The engine forgets its cases on exit and runs in this one process: so may the decision record, the id registry and
             // the email outbox (AzureStorage uses tables for all three).
-            builder.Services.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>();
+            builder.Services.AddSingleton<IDecisionRecord, InMemoryDecisionRecord>();
             builder.Services.AddSingleton<ICaseIdRegistry, InMemoryCaseIdRegistry>();
             builder.Services.AddSingleton<IEmailOutbox>(sp => new InMemoryEmailOutbox(
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SendGridOptions>>().Value.ClaimLease));

@@ -46,6 +46,12 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: withdrawal requested")]
     public static partial void WithdrawalRequested(ILogger logger, string caseId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: supervisor decision {Choice} recorded")]
-    public static partial void DecisionRecorded(ILogger logger, string caseId, DecisionChoice choice);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: decision {Choice} recorded by the {Role}")]
+    public static partial void DecisionRecorded(ILogger logger, string caseId, DecisionChoice choice, DecisionRole role);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: the recorded decision could not be raised on the case; it stays pending and the next POST of a link raises it")]
+    public static partial void DecisionRaiseFailed(ILogger logger, Exception e, string caseId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: the decision record or the case could not be read or written")]
+    public static partial void DecisionRecordUnavailable(ILogger logger, Exception e, string caseId);
 }

@@ -120,8 +120,9 @@ public sealed class BrowserFlowTests(LocalHostFixture fixture, ITestOutputHelper
                 () => stale.GetByRole(AriaRole.Button, new() { Name = "Record decision" }).ClickAsync(),
                 r => r.Url == link && r.Request.Method == "POST");
             Assert.Equal(409, reused.Status);
-            await Expect(stale.GetByRole(AriaRole.Heading, new() { Name = "No decision needed" })).ToBeVisibleAsync();
+            await Expect(stale.GetByRole(AriaRole.Heading, new() { Name = "A decision was already recorded" })).ToBeVisibleAsync();
             await Expect(stale.GetByRole(AriaRole.Alert)).ToContainTextAsync(caseId);
+            await Expect(stale.GetByRole(AriaRole.Alert)).ToContainTextAsync("Pat Supervisor (supervisor) recorded on");
             await Screenshot(stale, "5-reused-link-409");
             Assert.Equal("OptedInAndAdded", (await Host.CaseAsync(caseId)).GetProperty("outcome").GetString());
         }

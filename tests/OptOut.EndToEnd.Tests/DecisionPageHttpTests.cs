@@ -89,14 +89,15 @@ public sealed partial class DecisionPageHttpTests(LocalHostFixture fixture)
         var (status, html) = await PostAsync(link, ("decision", "remain-opted-out"), ("note", "Client keeps opt-out; offered ESD staff."));
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Contains("<h1>Decision recorded</h1>", html, StringComparison.Ordinal);
-        Assert.Matches("<p class=\"note\" role=\"status\">Thank you. You recorded that Farid Staysout remains opted out", html);
+        Assert.Matches("<p class=\"note\" role=\"status\">Thank you. Pat Supervisor, you recorded that Farid Staysout remains opted out", html);
 
         var closed = await Host.WaitForCaseAsync(caseId, c => c.GetProperty("outcome").ValueKind == JsonValueKind.String);
         Assert.Equal("RemainsOptedOut", closed.GetProperty("outcome").GetString());
 
         var (again, againHtml) = await PostAsync(link, ("decision", "opted-in"));
         Assert.Equal(HttpStatusCode.Conflict, again);
-        AssertRefusalPage(againHtml, "No decision needed");
+        AssertRefusalPage(againHtml, "A decision was already recorded");
+        Assert.Matches(@"Pat Supervisor \(supervisor\) recorded on \d{4}-\d\d-\d\d \d\d:\d\d UTC that the client remains opted out", againHtml);
         Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(HttpMethod.Get, link)).Status);
         Assert.Equal(HttpStatusCode.Conflict, (await SendAsync(HttpMethod.Head, link)).Status);
         Assert.Equal("RemainsOptedOut", (await Host.CaseAsync(caseId)).GetProperty("outcome").GetString());
@@ -163,6 +164,54 @@ public sealed partial class DecisionPageHttpTests(LocalHostFixture fixture)
         var (status, html) = await SendAsync(HttpMethod.Get, $"{Host.BaseUrl}/api/decisions/{tokens.Create("no-such-case", "pat.supervisor@example.org")}");
         Assert.Equal(HttpStatusCode.NotFound, status);
         AssertRefusalPage(html, "Case not found");
+    }
+
+    [Fact]
+    public async Task A_note_with_an_ssn_or_over_1000_characters_is_refused_with_the_pages_own_400_and_nothing_is_recorded()
+    {
+        var caseId = await Host.OpenCaseAsync("S-1006", "page-note-1");
+        var link = await Host.DecisionLinkFromMailboxAsync(caseId);
+
+        var (ssn, ssnHtml) = await PostAsync(link, ("decision", "remain-opted-out"), ("note", "Client is 521-11-0006, stays out."));
+        Assert.Equal(HttpStatusCode.BadRequest, ssn);
+        AssertRefusalPage(ssnHtml, "The note cannot be accepted");
+        Assert.Contains("SSN", ssnHtml, StringComparison.Ordinal);
+        Assert.DoesNotContain("0006", ssnHtml, StringComparison.Ordinal); // the value is never repeated
+
+        var (control, _) = await PostAsync(link, ("decision", "remain-opted-out"), ("note", "escape \u001b[31m"));
+        Assert.Equal(HttpStatusCode.BadRequest, control);
+
+        var (tooLong, longHtml) = await PostAsync(link, ("decision", "remain-opted-out"), ("note", new string('n', 1001)));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong);
+        Assert.Contains("1,000", longHtml, StringComparison.Ordinal); // the page says the limit
+
+        await AssertStillWaitingAsync(caseId);
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync(link, ("decision", "remain-opted-out"), ("note", new string('n', 1000)))).Status);
+        var closed = await Host.WaitForCaseAsync(caseId, c => LocalHostServer.Stage(c) == "Closed");
+        Assert.Contains(new string('n', 1000), closed.GetProperty("detail").GetString(), StringComparison.Ordinal); // kept whole
+    }
+
+    [Fact]
+    public async Task A_chunked_body_over_the_cap_is_413_and_a_forged_link_is_refused_before_its_body_is_read()
+    {
+        var caseId = await Host.OpenCaseAsync("S-1006", "page-body-cap-1");
+        var link = await Host.DecisionLinkFromMailboxAsync(caseId);
+
+        // No Content-Length: the body is streamed (chunked) and capped while read.
+        var form = "decision=remain-opted-out&note=" + new string('x', 40 * 1024);
+        using var chunked = new StreamContent(new MemoryStream(System.Text.Encoding.ASCII.GetBytes(form)));
+        chunked.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-www-form-urlencoded");
+        using var request = new HttpRequestMessage(HttpMethod.Post, link) { Content = chunked };
+        request.Headers.TransferEncodingChunked = true;
+        using var tooLarge = await Host.Anonymous.SendAsync(request);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, tooLarge.StatusCode);
+        Assert.Contains("role=\"alert\"", await tooLarge.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await AssertStillWaitingAsync(caseId);
+
+        // A forged link is refused on its token alone: not even the content type of the body is looked at.
+        var forged = link[..^2] + (link[^2] == 'A' ? "BB" : "AA");
+        using var forgedPost = await Host.Anonymous.PostAsync(forged, new StringContent("not a form", System.Text.Encoding.UTF8, "text/plain"));
+        Assert.Equal(HttpStatusCode.Forbidden, forgedPost.StatusCode);
     }
 
     private static void AssertRefusalPage(string html, string title)

@@ -1,4 +1,8 @@
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
 using Microsoft.Extensions.Time.Testing;
 using OptOut.Testing;
 using OptOut.Workflow.Cases;
@@ -7,6 +11,7 @@ using OptOut.Workflow.Intake;
 using OptOut.Workflow.Notifications;
 using OptOut.Workflow.UseCases;
 using OptOut.Workflow.UseCases.DecideCase;
+using OptOut.DevTools;
 
 namespace OptOut.Notifications.Tests;
 
@@ -111,6 +116,161 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(tampered, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseId);
         Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.InspectAsync(token, CancellationToken.None)).Disposition); // the real link still works
+    }
+
+    [Fact]
+    public async Task The_escalation_contacts_link_records_the_escalation_contact_and_then_the_supervisors_link_is_told_who_decided()
+    {
+        var (caseId, supervisorToken) = await WaitingCaseAsync("S-1006", "escalation-1");
+        var escalationToken = Tokens.Create(caseId, "morgan.escalation@example.org", DecisionRole.EscalationContact);
+        Assert.Equal(DecisionRole.EscalationContact, Tokens.Read(escalationToken).Role);
+
+        var first = await Host.Decide.DecideAsync(escalationToken, DecisionChoice.RemainOptedOut, "Spoke with the client myself.", CancellationToken.None);
+        var second = await Host.Decide.DecideAsync(supervisorToken, DecisionChoice.OptedIn, null, CancellationToken.None);
+
+        Assert.Equal(CommandDisposition.Accepted, first.Disposition);
+        Assert.Equal("Morgan Escalation", first.Decision!.DecidedBy);
+        Assert.Equal(DecisionRole.EscalationContact, first.Decision.Role);
+        Assert.Equal(CommandDisposition.Conflict, second.Disposition);
+        Assert.Contains("Morgan Escalation (escalation contact", second.Message, StringComparison.Ordinal);
+        Assert.Contains("the client remains opted out", second.Message, StringComparison.Ordinal);
+
+        var closed = await Host.WaitForClosedAsync(caseId);
+        Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), closed.Outcome);
+        var decided = Assert.Single(closed.Timeline, t => t.Step == "Supervisor decision");
+        Assert.StartsWith("Morgan Escalation (escalation contact, on the supervisor's behalf): the client asked to remain opted out.", decided.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Pat Supervisor", decided.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_escalation_link_for_someone_else_or_a_supervisor_tag_read_as_escalation_is_forbidden()
+    {
+        var (caseId, _) = await WaitingCaseAsync("S-1006", "escalation-forbidden-1");
+        // Issued as escalation contact to the supervisor's address: the tag is the role's, so it does not match.
+        var wrong = Tokens.Create(caseId, "pat.supervisor@example.org", DecisionRole.EscalationContact);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(wrong, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
+        await AssertStillWaitingAsync(caseId);
+    }
+
+    [Fact]
+    public async Task Two_links_of_one_case_posted_at_once_record_exactly_one_decision()
+    {
+        var (caseId, supervisorToken) = await WaitingCaseAsync("S-1006", "race-1");
+        var reminderToken = Tokens.Create(caseId, "pat.supervisor@example.org");
+        var escalationToken = Tokens.Create(caseId, "morgan.escalation@example.org", DecisionRole.EscalationContact);
+
+        var posts = Enumerable.Range(0, 12).Select(i => Task.Run(() => Host.Decide.DecideAsync(
+            (i % 3) switch { 0 => supervisorToken, 1 => reminderToken, _ => escalationToken },
+            i % 2 == 0 ? DecisionChoice.RemainOptedOut : DecisionChoice.OptedIn,
+            null,
+            CancellationToken.None)));
+        var results = await Task.WhenAll(posts);
+
+        Assert.Single(results, r => r.Disposition == CommandDisposition.Accepted);
+        Assert.All(results.Where(r => r.Disposition != CommandDisposition.Accepted), r => Assert.Equal(CommandDisposition.Conflict, r.Disposition));
+        var winner = results.Single(r => r.Disposition == CommandDisposition.Accepted).Decision!;
+        Assert.All(results.Where(r => r.Disposition == CommandDisposition.Conflict), r => Assert.Equal(winner.TokenId, r.Decision?.TokenId));
+        var closed = await Host.WaitForClosedAsync(caseId);
+        Assert.Equal(winner.Choice == DecisionChoice.OptedIn ? SupervisorDecision.OptedInValue : SupervisorDecision.RemainOptedOutValue, closed.Decision);
+    }
+
+    [Fact]
+    public async Task A_failure_to_raise_the_event_burns_no_link_and_the_next_post_of_it_delivers_the_saved_decision()
+    {
+        var (caseId, token) = await WaitingCaseAsync("S-1006", "raise-fails-1");
+        var failing = FailingToRaise(Host.Client);
+
+        var failed = await failing.DecideAsync(token, DecisionChoice.RemainOptedOut, "First try.", CancellationToken.None);
+        Assert.Equal(CommandDisposition.Unavailable, failed.Disposition);
+        await AssertStillWaitingAsync(caseId);
+        Assert.Equal(DecisionRecordState.Pending, (await Host.Services.GetRequiredService<IDecisionRecord>().ReadAsync(caseId, CancellationToken.None))!.State);
+
+        // The same link, submitted again: the saved decision is raised, and the page says this link's decision is recorded.
+        var retried = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "First try.", CancellationToken.None);
+        Assert.Equal(CommandDisposition.Conflict, retried.Disposition);
+        Assert.Equal(Tokens.Read(token).TokenId, retried.Decision!.TokenId);
+        Assert.Contains("This link's decision", retried.Message, StringComparison.Ordinal);
+        var closed = await Host.WaitForClosedAsync(caseId);
+        Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), closed.Outcome);
+        Assert.Contains("First try.", closed.Detail, StringComparison.Ordinal);
+        Assert.Equal(DecisionRecordState.Raised, (await Host.Services.GetRequiredService<IDecisionRecord>().ReadAsync(caseId, CancellationToken.None))!.State);
+    }
+
+    [Fact]
+    public async Task A_saved_decision_that_failed_to_raise_is_delivered_by_another_links_post_which_is_told_who_decided()
+    {
+        var (caseId, token) = await WaitingCaseAsync("S-1006", "raise-fails-2");
+        var escalationToken = Tokens.Create(caseId, "morgan.escalation@example.org", DecisionRole.EscalationContact);
+
+        Assert.Equal(CommandDisposition.Unavailable, (await FailingToRaise(Host.Client).DecideAsync(token, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+
+        var other = await Host.Decide.DecideAsync(escalationToken, DecisionChoice.OptedIn, null, CancellationToken.None);
+        Assert.Equal(CommandDisposition.Conflict, other.Disposition);
+        Assert.Contains("Pat Supervisor (supervisor)", other.Message, StringComparison.Ordinal);
+        var closed = await Host.WaitForClosedAsync(caseId);
+        Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), closed.Outcome);
+    }
+
+    [Theory]
+    [InlineData("note-ssn-1", "Client SSN 521-11-0005, opted in.")]
+    [InlineData("note-ssn-2", "ssn 521110005")]
+    [InlineData("note-control-1", "bell\u0007")]
+    [InlineData("note-bidi-1", "bidi \u202Eoverride")]
+    public async Task A_note_with_an_ssn_or_control_characters_is_refused_and_changes_nothing(string caseId, string note)
+    {
+        var (_, token) = await WaitingCaseAsync("S-1006", caseId);
+
+        var result = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, note, CancellationToken.None);
+
+        Assert.Equal(CommandDisposition.Invalid, result.Disposition);
+        Assert.DoesNotContain("521", result.Message, StringComparison.Ordinal);
+        await AssertStillWaitingAsync(caseId);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "Fine now.", CancellationToken.None)).Disposition);
+    }
+
+    [Fact]
+    public async Task A_note_over_1000_characters_is_refused_not_truncated_and_1000_with_line_breaks_is_kept_whole()
+    {
+        var (caseId, token) = await WaitingCaseAsync("S-1006", "long-note-1");
+
+        var tooLong = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, new string('a', 1001), CancellationToken.None);
+        Assert.Equal(CommandDisposition.Invalid, tooLong.Disposition);
+        Assert.Contains("1,000", tooLong.Message, StringComparison.Ordinal);
+        await AssertStillWaitingAsync(caseId);
+
+        // A textarea's 1,000 characters with line breaks arrive with CR LF: still 1,000 as the page counts them.
+        var atLimit = string.Concat(Enumerable.Repeat("note.....\r\n", 100));
+        Assert.Equal(1100, atLimit.Length);
+        var accepted = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, atLimit, CancellationToken.None);
+        Assert.Equal(CommandDisposition.Accepted, accepted.Disposition);
+        var closed = await Host.WaitForClosedAsync(caseId);
+        Assert.Contains("note.....", closed.Detail, StringComparison.Ordinal);
+        Assert.Equal(100, closed.Detail!.Split("note.....").Length - 1);
+    }
+
+    [Fact]
+    public async Task A_durable_store_that_cannot_be_read_is_unavailable_not_an_error()
+    {
+        var (caseId, token) = await WaitingCaseAsync("S-1006", "store-down-1");
+        var client = Substitute.ForPartsOf<DurableTaskClient>("unreachable");
+        client.GetInstancesAsync(Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>()).ThrowsAsync(new IOException("The task hub's table is not reachable."));
+        var handler = new DecideCaseHandler(client, Tokens, Host.Services.GetRequiredService<IDecisionRecord>(), TimeProvider.System, NullLogger<DecideCaseHandler>.Instance);
+
+        Assert.Equal(CommandDisposition.Unavailable, (await handler.InspectAsync(token, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Unavailable, (await handler.DecideAsync(token, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
+        await AssertStillWaitingAsync(caseId);
+        Assert.Null(await Host.Services.GetRequiredService<IDecisionRecord>().ReadAsync(caseId, CancellationToken.None));
+    }
+
+    /// <summary>The handler over a client that reads the real engine but cannot raise events (storage down, throttled).</summary>
+    private DecideCaseHandler FailingToRaise(DurableTaskClient real)
+    {
+        var client = Substitute.ForPartsOf<DurableTaskClient>("failing");
+        client.GetInstancesAsync(Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>())
+            .Returns(ci => real.GetInstancesAsync(ci.ArgAt<string>(0), ci.ArgAt<bool>(1), ci.ArgAt<CancellationToken>(2)));
+        client.RaiseEventAsync(Arg.Any<string>(), Arg.Any<string>(), Arg.Any<object?>(), Arg.Any<CancellationToken>())
+            .ThrowsAsync(new InvalidOperationException("The task hub is not reachable."));
+        return new DecideCaseHandler(client, Tokens, Host.Services.GetRequiredService<IDecisionRecord>(), TimeProvider.System, NullLogger<DecideCaseHandler>.Instance);
     }
 
     private async Task<(string CaseId, string Token)> WaitingCaseAsync(string seeker, string caseId, string office = "port-angeles")

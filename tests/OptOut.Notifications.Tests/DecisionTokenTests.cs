@@ -171,6 +171,51 @@ public sealed class DecisionTokenTests
         Assert.Equal("case-tpl-1", info.CaseId);
     }
 
+    [Fact]
+    public void An_escalation_contacts_token_carries_its_role_and_binds_to_the_escalation_contact_as_such()
+    {
+        var token = Tokens.Create("case-1", "morgan.escalation@example.org", DecisionRole.EscalationContact);
+        var info = Tokens.Read(token);
+
+        Assert.Equal(TokenState.Valid, info.State);
+        Assert.Equal(DecisionRole.EscalationContact, info.Role);
+        Assert.Equal(Tokens.RecipientTag(DecisionRole.EscalationContact, "morgan.escalation@example.org"), info.SupervisorTag);
+        Assert.NotEqual(Tokens.SupervisorTag("morgan.escalation@example.org"), info.SupervisorTag); // a role is part of the binding
+        using var doc = JsonDocument.Parse(FromBase64Url(token.Split('.')[0]));
+        Assert.Equal(["C", "E", "N", "R", "S"], doc.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal("E", doc.RootElement.GetProperty("R").GetString());
+    }
+
+    [Fact]
+    public void A_token_emailed_before_roles_existed_still_works_and_means_the_supervisor()
+    {
+        // The payload exactly as the previous version wrote it: no R.
+        var json = $"{{\"C\":\"case-1\",\"S\":\"{Tokens.SupervisorTag("pat.supervisor@example.org")}\",\"E\":{T0.AddHours(1).ToUnixTimeSeconds()},\"N\":\"0123456789ABCDEF\"}}";
+        var info = Tokens.Read(Signed(json));
+
+        Assert.Equal(TokenState.Valid, info.State);
+        Assert.Equal(DecisionRole.Supervisor, info.Role);
+        Assert.Equal("0123456789ABCDEF", info.TokenId);
+    }
+
+    [Fact]
+    public void A_role_this_version_does_not_know_reads_as_not_valid_and_a_role_cannot_be_added_without_the_key()
+    {
+        var unknown = $"{{\"C\":\"case-1\",\"S\":\"0000000000000000\",\"E\":{T0.AddHours(1).ToUnixTimeSeconds()},\"N\":\"0123456789ABCDEF\",\"R\":\"X\"}}";
+        Assert.Equal(TokenState.Tampered, Tokens.Read(Signed(unknown)).State);
+
+        var supervisors = Tokens.Create("case-1", "pat.supervisor@example.org").Split('.');
+        var json = Encoding.UTF8.GetString(FromBase64Url(supervisors[0])).Replace("}", ",\"R\":\"E\"}", StringComparison.Ordinal);
+        Assert.Equal(TokenState.Tampered, Tokens.Read($"{Base64Url(Encoding.UTF8.GetBytes(json))}.{supervisors[1]}").State);
+    }
+
+    private static string Signed(string json)
+    {
+        var body = Base64Url(Encoding.UTF8.GetBytes(json));
+        var key = Convert.FromBase64String(OptOut.Testing.TestSettings.SigningKey);
+        return $"{body}.{Base64Url(System.Security.Cryptography.HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(body)))}";
+    }
+
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
     private static byte[] FromBase64Url(string s)

@@ -176,7 +176,10 @@ public sealed partial class EmailTemplateTests
         var info = _tokens.Read(link[(link.LastIndexOf('/') + 1)..]);
         Assert.Equal(TokenState.Valid, info.State);
         Assert.Equal(c.CaseId, info.CaseId);
-        Assert.Equal(_tokens.SupervisorTag(c.Supervisor.Email), info.SupervisorTag);
+        // The escalation contact's link is theirs: it records them (not the supervisor) as the decider.
+        var (role, recipient) = kind == NotificationKind.SupervisorEscalation ? (DecisionRole.EscalationContact, c.EscalationContact) : (DecisionRole.Supervisor, c.Supervisor);
+        Assert.Equal(role, info.Role);
+        Assert.Equal(_tokens.RecipientTag(role, recipient.Email), info.SupervisorTag);
         Assert.Contains("Elena Optout", m.Subject, StringComparison.Ordinal);
         Assert.Contains(c.CaseId, m.Subject, StringComparison.Ordinal);
     }

@@ -87,7 +87,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
                 s.AddSingleton(MisSimulator.Seeded());
                 s.AddSingleton<IMisGateway>(sp => sp.GetRequiredService<MisSimulator>());
                 s.AddSingleton<InMemoryMailbox>();
-                s.AddSingleton<IDecisionLedger, InMemoryDecisionLedger>();
+                s.AddSingleton<IDecisionRecord, InMemoryDecisionRecord>();
                 s.AddSingleton<ICaseIdRegistry, InMemoryCaseIdRegistry>();
                 s.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
                 services?.Invoke(s);

@@ -26,7 +26,7 @@ public sealed class AzureStorageStoreOptions
     [Required(ErrorMessage = "LocalHost:AzureStorage:ConnectionString is required when LocalHost:Store is AzureStorage.")]
     public string ConnectionString { get; set; } = "UseDevelopmentStorage=true";
 
-    /// <summary>Task hub name (letters and digits, 3-45, starting with a letter). The dev mailbox and decision ledger tables are named after it.</summary>
+    /// <summary>Task hub name (letters and digits, 3-45, starting with a letter). The dev mailbox and decision record tables are named after it.</summary>
     [Required, RegularExpression("^[A-Za-z][A-Za-z0-9]{2,44}$", ErrorMessage = "LocalHost:AzureStorage:TaskHub must be 3-45 letters or digits, starting with a letter.")]
     public string TaskHub { get; set; } = "OptOutLocal";
 
@@ -68,7 +68,7 @@ public sealed class AzureStorageStoreOptions
 /// The durable local engine: the Azure Storage provider Durable Functions uses (same queues, tables and blobs), served
 /// over the gRPC sidecar of Microsoft.DurableTask.InProcessTestHost on 127.0.0.1, with the SDK's gRPC worker and client
 /// connected to it, exactly as AddInMemoryDurableTask wires the in-memory engine. Cases, the dev mailbox, the
-/// decision ledger and the email outbox survive a restart (even kill -9).
+/// decision record, the case-id registry and the email outbox survive a restart (even kill -9).
 /// </summary>
 public static class AzureStorageEngine
 {
@@ -106,10 +106,10 @@ public static class AzureStorageEngine
             b.RegisterDirectly();
         });
 
-        // The dev mailbox (behind the SendGrid sink), the single-use decision ledger and the case-id registry live in
+        // The dev mailbox (behind the SendGrid sink), the decision record (one row per case) and the case-id registry live in
         // the same storage account, so they survive a restart and are shared by every local host on the task hub.
         services.AddSingleton(sp => ActivatorUtilities.CreateInstance<TableMailbox>(sp, sp.GetRequiredService<LocalTables>().Mailbox));
-        services.AddSingleton<IDecisionLedger>(sp => new TableDecisionLedger(sp.GetRequiredService<LocalTables>().Decisions, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IDecisionRecord>(sp => new TableDecisionRecord(sp.GetRequiredService<LocalTables>().Decisions));
         services.AddSingleton<ICaseIdRegistry>(sp => new TableCaseIdRegistry(sp.GetRequiredService<LocalTables>().CaseIds, sp.GetRequiredService<TimeProvider>()));
         // The email outbox too: a restarted (or second) host does not email a message key again.
         services.AddTableEmailOutbox(sp => sp.GetRequiredService<LocalTables>().EmailOutbox);

@@ -40,10 +40,10 @@ public sealed class LinkOptions
     }
 }
 
-/// <summary>Creates the emailed decision link for a case.</summary>
+/// <summary>Creates the emailed decision link for a case, for one recipient: the supervisor or the escalation contact.</summary>
 public interface IDecisionLinks
 {
-    string CreateLink(CaseParties c);
+    string CreateLink(CaseParties c, DecisionRole role);
 }
 
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<TokenState>))]
@@ -54,8 +54,11 @@ public enum TokenState
     Expired,
 }
 
-/// <summary>What a decision token says once its signature is checked. No PII: case id, a keyed tag of the supervisor's address, expiry, id.</summary>
-public sealed record DecisionTokenInfo(TokenState State, string? CaseId, string? SupervisorTag, DateTimeOffset? ExpiresAt, string? TokenId);
+/// <summary>
+/// What a decision token says once its signature is checked. No PII: case id, a keyed tag of the recipient's address
+/// (<see cref="SupervisorTag"/>, named for the supervisor, whose links came first), expiry, id, and the recipient's role.
+/// </summary>
+public sealed record DecisionTokenInfo(TokenState State, string? CaseId, string? SupervisorTag, DateTimeOffset? ExpiresAt, string? TokenId, DecisionRole Role = DecisionRole.Supervisor);
 
 /// <summary>
 /// Signed, expiring decision tokens: base64url(JSON payload) "." base64url(HMAC-SHA256(payload)). Bound to the case and
@@ -65,17 +68,31 @@ public sealed class DecisionTokens(IOptions<LinkOptions> options, TimeProvider t
 {
     private readonly byte[] _key = Convert.FromBase64String(options.Value.SigningKey);
 
-    public string CreateLink(CaseParties c)
+    /// <summary>The supervisor's link.</summary>
+    public string CreateLink(CaseParties c) => CreateLink(c, DecisionRole.Supervisor);
+
+    public string CreateLink(CaseParties c, DecisionRole role)
     {
-        var token = Create(c.CaseId, c.Supervisor.Email);
+        ArgumentNullException.ThrowIfNull(c);
+        var recipient = role == DecisionRole.EscalationContact ? c.EscalationContact : c.Supervisor;
+        var token = Create(c.CaseId, recipient.Email, role);
         var baseUrl = options.Value.PublicBaseUrl!.ToString().TrimEnd('/');
         return $"{baseUrl}/api/decisions/{token}";
     }
 
-    public string Create(string caseId, string supervisorEmail)
+    /// <summary>
+    /// A token for the recipient at <paramref name="recipientEmail"/> in <paramref name="role"/>. A supervisor's token
+    /// has no role field (as every token had before roles existed); an escalation contact's carries <c>"R":"E"</c>.
+    /// </summary>
+    public string Create(string caseId, string recipientEmail, DecisionRole role = DecisionRole.Supervisor)
     {
-        var payload = new Payload(caseId, SupervisorTag(supervisorEmail), time.GetUtcNow().Add(options.Value.Lifetime).ToUnixTimeSeconds(), Convert.ToHexString(RandomNumberGenerator.GetBytes(8)));
-        var body = Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload));
+        var payload = new Payload(
+            caseId,
+            RecipientTag(role, recipientEmail),
+            time.GetUtcNow().Add(options.Value.Lifetime).ToUnixTimeSeconds(),
+            Convert.ToHexString(RandomNumberGenerator.GetBytes(8)),
+            role == DecisionRole.EscalationContact ? EscalationRole : null);
+        var body = Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload, PayloadJson));
         return $"{body}.{Sign(body)}";
     }
 
@@ -111,19 +128,28 @@ public sealed class DecisionTokens(IOptions<LinkOptions> options, TimeProvider t
             return tampered;
         }
 
-        if (payload is null || string.IsNullOrEmpty(payload.C))
+        // A role this version does not know is not guessed at: the token reads as not valid.
+        if (payload is null || string.IsNullOrEmpty(payload.C) || payload.R is not (null or EscalationRole))
         {
             return tampered;
         }
 
         var expires = DateTimeOffset.FromUnixTimeSeconds(payload.E);
         var state = time.GetUtcNow() >= expires ? TokenState.Expired : TokenState.Valid;
-        return new DecisionTokenInfo(state, payload.C, payload.S, expires, payload.N);
+        var role = payload.R == EscalationRole ? DecisionRole.EscalationContact : DecisionRole.Supervisor;
+        return new DecisionTokenInfo(state, payload.C, payload.S, expires, payload.N, role);
     }
 
     /// <summary>A keyed tag of the supervisor's address, so the token binds to the supervisor without carrying the address.</summary>
-    public string SupervisorTag(string email) =>
-        Convert.ToHexString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes("supervisor:" + email.Trim().ToUpperInvariant())))[..16];
+    public string SupervisorTag(string email) => RecipientTag(DecisionRole.Supervisor, email);
+
+    /// <summary>A keyed tag of a recipient's address in a role; the same address tags differently as supervisor and as escalation contact.</summary>
+    public string RecipientTag(DecisionRole role, string email)
+    {
+        ArgumentNullException.ThrowIfNull(email);
+        var prefix = role == DecisionRole.EscalationContact ? "escalation:" : "supervisor:";
+        return Convert.ToHexString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(prefix + email.Trim().ToUpperInvariant())))[..16];
+    }
 
     private string Sign(string body) => Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(body)));
 
@@ -135,5 +161,10 @@ public sealed class DecisionTokens(IOptions<LinkOptions> options, TimeProvider t
         return Convert.FromBase64String(b.PadRight(b.Length + ((4 - (b.Length % 4)) % 4), '='));
     }
 
-    private sealed record Payload(string C, string S, long E, string N);
+    private const string EscalationRole = "E";
+
+    private static readonly JsonSerializerOptions PayloadJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
+    /// <summary>C: case id, S: recipient tag, E: expiry (unix seconds), N: token id, R: role (absent: supervisor; "E": escalation contact).</summary>
+    private sealed record Payload(string C, string S, long E, string N, string? R = null);
 }

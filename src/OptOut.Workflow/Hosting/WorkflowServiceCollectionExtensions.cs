@@ -21,7 +21,7 @@ public static class WorkflowServiceCollectionExtensions
 {
     /// <summary>
     /// Registers everything the workflow needs except the implementations of its ports, which the host chooses:
-    /// <see cref="INotifier"/>, <see cref="IMisGateway"/> and <see cref="IDecisionLedger"/> (OptOut.Infrastructure in
+    /// <see cref="INotifier"/>, <see cref="IMisGateway"/> and <see cref="IDecisionRecord"/> (OptOut.Infrastructure in
     /// production, OptOut.DevTools for the simulator and the dev mailbox).
     /// </summary>
     public static IServiceCollection AddOptOutWorkflow(this IServiceCollection services, IConfiguration configuration)

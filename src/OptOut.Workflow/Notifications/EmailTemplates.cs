@@ -75,7 +75,7 @@ public sealed class EmailTemplates(IDecisionLinks links)
     private List<Para> SupervisorAsk(NotificationRequest r, bool first)
     {
         var c = r.Case;
-        var link = links.CreateLink(c);
+        var link = links.CreateLink(c, DecisionRole.Supervisor);
         return
         [
             new($"Hello {c.Supervisor.Name},"),
@@ -101,7 +101,7 @@ public sealed class EmailTemplates(IDecisionLinks links)
             new($"Client: {c.Client.FullName}, phone {c.Client.Phone}"),
             new($"Case manager: {c.CaseManager.Name} ({c.CaseManager.Email}), office {c.CaseManager.Office}"),
             new($"Reason: {c.Reason}"),
-            new("You can record the decision on the supervisor's behalf", links.CreateLink(c)),
+            new("You can record the decision on the supervisor's behalf", links.CreateLink(c, DecisionRole.EscalationContact)),
         ];
     }
 

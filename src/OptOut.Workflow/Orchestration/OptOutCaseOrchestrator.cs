@@ -325,11 +325,11 @@ internal sealed class CaseFlow
         _status.Decision = decision.Choice == DecisionChoice.OptedIn ? SupervisorDecision.OptedInValue : SupervisorDecision.RemainOptedOutValue;
         if (decision.Choice == DecisionChoice.RemainOptedOut)
         {
-            Record(CaseStage.AwaitingSupervisor, "Supervisor decision", $"{decision.DecidedBy}: the client asked to remain opted out.{note}");
+            Record(CaseStage.AwaitingSupervisor, "Supervisor decision", $"{decision.Decider}: the client asked to remain opted out.{note}");
             return await CloseAsync(CaseOutcome.RemainsOptedOut, $"The client asked to remain opted out; the ESD WIOA supervisor offered the client to work with an ESD WIOA staff member.{note}");
         }
 
-        Record(CaseStage.VerifyingOptIn, "Supervisor decision", $"{decision.DecidedBy}: the client opted in.{note} Verifying the client is now visible in MIS.");
+        Record(CaseStage.VerifyingOptIn, "Supervisor decision", $"{decision.Decider}: the client opted in.{note} Verifying the client is now visible in MIS.");
         for (var attempt = 1; attempt <= Policy.OptInVerifyAttempts; attempt++)
         {
             var match = await SearchAsync(office: null);

@@ -1,3 +1,5 @@
+using OptOut.Workflow.Decisions;
+
 namespace OptOut.Workflow.UseCases;
 
 /// <summary>How a command on an existing case (withdraw, decide) ended.</summary>
@@ -8,7 +10,13 @@ public enum CommandDisposition
     Conflict,
     Forbidden,
     Gone,
+
+    /// <summary>The command's input is not acceptable (e.g. a decision note with an SSN in it); nothing changed.</summary>
+    Invalid,
+
+    /// <summary>A dependency (storage, the durable engine) failed; try again.</summary>
+    Unavailable,
 }
 
-/// <summary>A command's outcome, with a message people can act on and the case as it was read.</summary>
-public sealed record CommandResult(CommandDisposition Disposition, string Message, CaseView? Case = null);
+/// <summary>A command's outcome, with a message people can act on, the case as it was read, and for a decision the case's recorded decision.</summary>
+public sealed record CommandResult(CommandDisposition Disposition, string Message, CaseView? Case = null, RecordedDecision? Decision = null);
