@@ -3,10 +3,15 @@
 // Scope: subscription. The template creates the resource group rg-<environmentName> (the azd convention, so
 // `azd down` removes everything) and deploys every resource into it through modules:
 //   monitoring   Log Analytics workspace + workspace-based Application Insights
-//   storage      storage account (shared keys off): deployment-package container, intake queues, Durable task hub
-//   keyvault     Key Vault (RBAC, soft delete, purge protection) + the app's secrets
-//   functionapp  Flex Consumption plan (FC1) + Function App (.NET 10 isolated, system-assigned identity)
+//   network      VNet: a subnet delegated to Microsoft.App/environments (Flex Consumption integration) + one for endpoints
+//   storage      storage account (shared keys off, public access off): deployment-package container, intake queues,
+//                Durable task hub
+//   keyvault     Key Vault (RBAC, soft delete, purge protection, public access off) + the app's secrets
+//   privateEndpoints  private endpoints (blob, queue, table, vault) + private DNS zones linked to the VNet
+//   diagnostics  storage (blob/queue/table reads, writes, deletes) and Key Vault audit logs to Log Analytics
+//   functionapp  Flex Consumption plan (FC1) + Function App (.NET 10 isolated, system-assigned identity, VNet-integrated)
 //   roles        the identity's least-privilege data roles on the storage account and the vault
+//   auth         App Service Authentication with the agency's Entra app registration (only when authClientId is set)
 //   appsettings  app settings (identity-based storage, Key Vault references), applied after the roles
 targetScope = 'subscription'
 
@@ -166,6 +171,47 @@ param maximumInstanceCount int = 40
 param instanceMemoryMB int = 2048
 
 // ---------------------------------------------------------------------------------------------------------------
+// Network (docs/deployment.md, "Network")
+// ---------------------------------------------------------------------------------------------------------------
+
+@description('False (default, production): Storage and Key Vault accept traffic only through their private endpoints. True: their public endpoints are also open to any network (still Entra ID only), e.g. for a first trial deployment (ALLOW_PUBLIC_NETWORK_ACCESS).')
+param allowPublicNetworkAccess bool = false
+
+@description('Address space of the app\'s VNet (VNET_ADDRESS_PREFIX). Pick a range that does not overlap the agency network if the VNet is ever peered.')
+param vnetAddressPrefix string = '10.60.0.0/23'
+
+@description('Subnet delegated to Microsoft.App/environments for the Flex Consumption app (one address per instance, plus headroom).')
+param appSubnetPrefix string = '10.60.0.0/24'
+
+@description('Subnet for the private endpoints of Storage (blob, queue, table) and Key Vault.')
+param privateEndpointSubnetPrefix string = '10.60.1.0/26'
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sign-in: App Service Authentication with the agency's Entra app registration (docs/deployment.md, "Sign-in").
+// authClientId empty: no Easy Auth configuration is deployed and Auth__Mode is None (a first deployment may come
+// before the app registration exists).
+// ---------------------------------------------------------------------------------------------------------------
+
+@description('Application (client) id of the Entra app registration (AUTH_CLIENT_ID). Empty: Easy Auth is not configured.')
+param authClientId string = ''
+
+@description('Directory (tenant) id of the app registration (AUTH_TENANT_ID). Empty: the tenant of this deployment.')
+param authTenantId string = ''
+
+@description('Audiences accepted in bearer tokens besides the client id. Empty: api://<authClientId>.')
+param authAllowedAudiences string[] = []
+
+@secure()
+@description('Optional client secret of the app registration (AUTH_CLIENT_SECRET) -> secret EasyAuthClientSecret -> MICROSOFT_PROVIDER_AUTHENTICATION_SECRET. Empty (recommended): sign-in with ID tokens only, no secret.')
+param authClientSecret string = ''
+
+@description('ID-token claim carrying the office code when it comes from a directory extension attribute (e.g. extn.office); empty when offices come from group membership (offices[].entraGroupId).')
+param authOfficeClaimType string = ''
+
+@description('Sign-in session lifetime (hh:mm:ss).')
+param authSessionLifetime string = '08:00:00'
+
+// ---------------------------------------------------------------------------------------------------------------
 // Names
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -181,6 +227,9 @@ var storageAccountName = 'st${resourceToken}'
 var keyVaultName = 'kv-${resourceToken}'
 var applicationInsightsName = 'appi-${resourceToken}'
 var deploymentContainerName = 'app-package-${resourceToken}'
+var logAnalyticsName = 'log-${resourceToken}'
+var virtualNetworkName = 'vnet-${resourceToken}'
+var easyAuthEnabled = !empty(authClientId)
 var intakeQueueName = 'optout-intake'
 var rejectedQueueName = 'optout-intake-rejected'
 
@@ -196,7 +245,7 @@ module monitoring 'modules/monitoring.bicep' = {
   params: {
     location: location
     tags: tags
-    logAnalyticsName: 'log-${resourceToken}'
+    logAnalyticsName: logAnalyticsName
     applicationInsightsName: applicationInsightsName
   }
 }
@@ -213,6 +262,7 @@ module storage 'modules/storage.bicep' = {
       intakeQueueName
       rejectedQueueName
     ]
+    allowPublicNetworkAccess: allowPublicNetworkAccess
   }
 }
 
@@ -228,7 +278,54 @@ module keyVault 'modules/keyvault.bicep' = {
       LinkSigningKey: linkSigningKey
       SsnProtectionKey: ssnProtectionKey
       MisApiKey: misApiKey
+      EasyAuthClientSecret: authClientSecret
     }
+    allowPublicNetworkAccess: allowPublicNetworkAccess
+  }
+}
+
+module network 'modules/network.bicep' = {
+  name: 'network'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    name: virtualNetworkName
+    addressPrefix: vnetAddressPrefix
+    appSubnetPrefix: appSubnetPrefix
+    privateEndpointSubnetPrefix: privateEndpointSubnetPrefix
+  }
+}
+
+module privateEndpoints 'modules/privateEndpoints.bicep' = {
+  name: 'privateEndpoints'
+  scope: rg
+  dependsOn: [
+    storage
+    keyVault
+  ]
+  params: {
+    location: location
+    tags: tags
+    vnetName: virtualNetworkName
+    subnetId: network.outputs.privateEndpointSubnetId
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+  }
+}
+
+module diagnostics 'modules/diagnostics.bicep' = {
+  name: 'diagnostics'
+  scope: rg
+  dependsOn: [
+    monitoring
+    storage
+    keyVault
+  ]
+  params: {
+    storageAccountName: storageAccountName
+    keyVaultName: keyVaultName
+    logAnalyticsName: logAnalyticsName
   }
 }
 
@@ -242,6 +339,7 @@ module functionApp 'modules/functionapp.bicep' = {
     planName: 'plan-${resourceToken}'
     azdServiceName: 'functions'
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    virtualNetworkSubnetId: network.outputs.appSubnetId
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }
@@ -264,6 +362,24 @@ module roles 'modules/roles.bicep' = {
   }
 }
 
+module auth 'modules/auth.bicep' = if (easyAuthEnabled) {
+  name: 'auth'
+  scope: rg
+  dependsOn: [
+    functionApp
+  ]
+  params: {
+    functionAppName: functionAppName
+    clientId: authClientId
+    tenantId: empty(authTenantId) ? tenant().tenantId : authTenantId
+    allowedAudiences: authAllowedAudiences
+    useClientSecretSetting: !empty(authClientSecret)
+    sessionLifetime: authSessionLifetime
+  }
+}
+
+// After the roles, the private endpoints (the host's first storage call goes through them) and Easy Auth (Auth__Mode
+// tells the app to trust X-MS-CLIENT-PRINCIPAL only once the platform authenticates).
 module appSettings 'modules/appsettings.bicep' = {
   name: 'appsettings'
   scope: rg
@@ -271,6 +387,8 @@ module appSettings 'modules/appsettings.bicep' = {
     functionApp
     monitoring
     roles
+    privateEndpoints
+    auth
   ]
   params: {
     functionAppName: functionAppName
@@ -295,6 +413,9 @@ module appSettings 'modules/appsettings.bicep' = {
     sendGridFromName: sendGridFromName
     sendGridHost: sendGridHost
     retentionCompletedCaseDays: retentionCompletedCaseDays
+    easyAuthEnabled: easyAuthEnabled
+    authOfficeClaimType: authOfficeClaimType
+    authClientSecretInVault: easyAuthEnabled && !empty(authClientSecret)
   }
 }
 
@@ -316,3 +437,8 @@ output INTAKE_QUEUE_NAME string = intakeQueueName
 output REJECTED_QUEUE_NAME string = rejectedQueueName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output AZURE_LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.logAnalyticsName
+output AZURE_VIRTUAL_NETWORK_NAME string = network.outputs.name
+output PUBLIC_NETWORK_ACCESS string = allowPublicNetworkAccess ? 'Enabled' : 'Disabled'
+// The redirect URI to register on the Entra app registration (Web platform).
+output AUTH_REDIRECT_URI string = 'https://${functionApp.outputs.defaultHostName}/.auth/login/aad/callback'
+output EASY_AUTH_ENABLED bool = easyAuthEnabled

@@ -71,6 +71,15 @@ param sendGridHost string
 @description('Days completed cases are kept.')
 param retentionCompletedCaseDays int
 
+@description('True when auth.bicep configured App Service Authentication in this deployment: only then may the app trust X-MS-CLIENT-PRINCIPAL.')
+param easyAuthEnabled bool
+
+@description('Claim carrying the user\'s office code in the ID token (e.g. extn.office), or empty when offices come from group membership (Offices__<code>__EntraGroupId).')
+param authOfficeClaimType string
+
+@description('Whether Easy Auth uses a client secret: the vault\'s EasyAuthClientSecret secret, read through MICROSOFT_PROVIDER_AUTHENTICATION_SECRET.')
+param authClientSecretInVault bool
+
 resource functionApp 'Microsoft.Web/sites@2024-11-01' existing = {
   name: functionAppName
 }
@@ -92,6 +101,8 @@ var officeSettings = reduce(
       'Offices__${replace(o.code, '-', '_')}__Name': o.name
       'Offices__${replace(o.code, '-', '_')}__SupervisorName': o.supervisorName
       'Offices__${replace(o.code, '-', '_')}__SupervisorEmail': o.supervisorEmail
+      // Object id of the Entra security group whose members belong to this office (empty: none).
+      'Offices__${replace(o.code, '-', '_')}__EntraGroupId': o.?entraGroupId ?? ''
     })
 )
 
@@ -145,6 +156,15 @@ var settings = {
   SendGrid__ClaimLease: '00:01:00'
 
   Retention__CompletedCaseDays: string(retentionCompletedCaseDays)
+
+  // Sign-in (docs/deployment.md, "Sign-in"). EasyAuth: the platform authenticates users (auth.bicep) and strips forged
+  // X-MS-CLIENT-PRINCIPAL headers, so the app may read the signed-in user from it. None: the app must ignore the header.
+  Auth__Mode: easyAuthEnabled ? 'EasyAuth' : 'None'
+  // App roles (CaseManager, Supervisor, Administrator) arrive as "roles" claims of the v2.0 ID token.
+  Auth__RoleClaimType: 'roles'
+  Auth__OfficeClaimType: authOfficeClaimType
+  // The setting Easy Auth reads the client secret from (auth.bicep clientSecretSettingName); empty when there is none.
+  MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: authClientSecretInVault ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/EasyAuthClientSecret/)' : ''
 }
 
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {

@@ -1,4 +1,5 @@
-// Flex Consumption plan and the Function App (.NET 10 isolated worker) with a system-assigned managed identity.
+// Flex Consumption plan and the Function App (.NET 10 isolated worker) with a system-assigned managed identity,
+// integrated with the VNet (network.bicep).
 // App settings are applied by appsettings.bicep once the identity holds its roles (see main.bicep).
 
 import { tagSet } from 'types.bicep'
@@ -20,6 +21,9 @@ param azdServiceName string
 
 @description('URL of the blob container holding the deployment package.')
 param deploymentContainerUrl string
+
+@description('Subnet (delegated to Microsoft.App/environments) the app integrates with: its outbound traffic, storage and Key Vault included, goes through the VNet.')
+param virtualNetworkSubnetId string
 
 @description('Upper bound on instances the app scales out to.')
 @minValue(1)
@@ -60,6 +64,8 @@ resource functionApp 'Microsoft.Web/sites@2024-11-01' = {
     serverFarmId: plan.id
     httpsOnly: true
     clientAffinityEnabled: false
+    // Flex Consumption VNet integration.
+    virtualNetworkSubnetId: virtualNetworkSubnetId
     siteConfig: {
       minTlsVersion: '1.2'
       scmMinTlsVersion: '1.2'

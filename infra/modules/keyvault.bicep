@@ -23,6 +23,9 @@ param secrets secretSet
 @maxValue(90)
 param softDeleteRetentionInDays int = 90
 
+@description('True: the vault accepts traffic from any network (still Entra ID + RBAC). False (production): only its private endpoint reaches it. Secrets written by this template go through Azure Resource Manager either way.')
+param allowPublicNetworkAccess bool
+
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
   location: location
@@ -40,11 +43,16 @@ resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
     enabledForDeployment: false
     enabledForDiskEncryption: false
     enabledForTemplateDeployment: false
-    publicNetworkAccess: 'Enabled'
-    networkAcls: {
-      bypass: 'AzureServices'
-      defaultAction: 'Allow'
-    }
+    publicNetworkAccess: allowPublicNetworkAccess ? 'Enabled' : 'Disabled'
+    networkAcls: allowPublicNetworkAccess
+      ? {
+          bypass: 'AzureServices'
+          defaultAction: 'Allow'
+        }
+      : {
+          bypass: 'None'
+          defaultAction: 'Deny'
+        }
   }
 }
 

@@ -1,6 +1,7 @@
 // The app's storage account: Functions host (keys, timer leases), Durable Functions task hub (queues, tables, blobs),
 // the intake queues and the Flex Consumption deployment package. Shared keys are disabled: every client, the host
-// included, authenticates with the function app's managed identity.
+// included, authenticates with the function app's managed identity. Public network access is off unless
+// allowPublicNetworkAccess: the app reaches blob, queue and table through private endpoints.
 
 import { tagSet } from 'types.bicep'
 
@@ -21,6 +22,9 @@ param deploymentContainerName string
 @description('Queues the app reads and writes (created up front; the Durable task hub creates its own).')
 param queueNames string[]
 
+@description('True: the public endpoints accept traffic from any network (still Entra ID only). False (production): only the private endpoints (privateEndpoints.bicep) reach the account.')
+param allowPublicNetworkAccess bool
+
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
   location: location
@@ -37,11 +41,16 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     allowSharedKeyAccess: false
     defaultToOAuthAuthentication: true
     allowCrossTenantReplication: false
-    publicNetworkAccess: 'Enabled'
-    networkAcls: {
-      bypass: 'AzureServices'
-      defaultAction: 'Allow'
-    }
+    publicNetworkAccess: allowPublicNetworkAccess ? 'Enabled' : 'Disabled'
+    networkAcls: allowPublicNetworkAccess
+      ? {
+          bypass: 'AzureServices'
+          defaultAction: 'Allow'
+        }
+      : {
+          bypass: 'None'
+          defaultAction: 'Deny'
+        }
     encryption: {
       keySource: 'Microsoft.Storage'
       services: {

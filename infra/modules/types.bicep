@@ -32,6 +32,9 @@ type office = {
   @description('Where decision requests and reminders for this office are sent.')
   @minLength(3)
   supervisorEmail: string
+
+  @description('Optional: object id of the Entra security group whose members work in this office (sign-in maps the group to the office; docs/deployment.md, "Sign-in").')
+  entraGroupId: string?
 }
 
 @export()
