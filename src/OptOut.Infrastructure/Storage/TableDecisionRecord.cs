@@ -11,14 +11,14 @@ namespace OptOut.Infrastructure.Storage;
 /// </summary>
 public sealed class TableDecisionRecord(TableClient table) : IDecisionRecord
 {
-    private Task? _created;
+    private readonly EnsuredTable _table = new(table);
 
     public async Task<RecordedDecision?> ReadAsync(string caseId, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(caseId);
         try
         {
-            await EnsureTableAsync(cancellationToken);
+            await _table.ReadyAsync(cancellationToken);
             var key = TableKeys.Escape(caseId);
             var row = await table.GetEntityIfExistsAsync<TableEntity>(key, key, cancellationToken: cancellationToken);
             return row.HasValue && row.Value is { } entity ? FromEntity(caseId, entity) : null;
@@ -34,7 +34,7 @@ public sealed class TableDecisionRecord(TableClient table) : IDecisionRecord
         ArgumentNullException.ThrowIfNull(decision);
         try
         {
-            await EnsureTableAsync(cancellationToken);
+            await _table.ReadyAsync(cancellationToken);
             await table.AddEntityAsync(ToEntity(decision with { State = DecisionRecordState.Pending }), cancellationToken);
             return new DecisionRecordAttempt(true, decision with { State = DecisionRecordState.Pending });
         }
@@ -64,19 +64,6 @@ public sealed class TableDecisionRecord(TableClient table) : IDecisionRecord
         {
             throw new DecisionRecordUnavailableException("The decision record could not be marked raised.", e);
         }
-    }
-
-    /// <summary>Creates the table once; a failed attempt (storage down at first use) is tried again by the next call, not remembered.</summary>
-    private Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        var created = _created;
-        if (created is null || created.IsFaulted || created.IsCanceled)
-        {
-            created = table.CreateIfNotExistsAsync(CancellationToken.None);
-            _created = created;
-        }
-
-        return created.WaitAsync(cancellationToken);
     }
 
     private static TableEntity ToEntity(RecordedDecision d)
