@@ -133,6 +133,7 @@ var settings = {
   Workflow__BusinessEndHour: string(workflow.businessEndHour)
 
   Protection__SsnKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/SsnProtectionKey/)'
+  Protection__SsnKeyId: '1'
 
   Links__PublicBaseUrl: linksBaseUrl
   Links__SigningKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/LinkSigningKey/)'

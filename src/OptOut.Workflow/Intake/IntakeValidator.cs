@@ -155,7 +155,7 @@ public static partial class IntakeValidator
         ArgumentNullException.ThrowIfNull(value);
         if (value.Length > maxLength)
         {
-            return $"{field} must be at most {maxLength:N0} characters.";
+            return $"{field} must be at most {maxLength} characters.";
         }
 
         if (!IsWellFormedText(value, allowLineBreaks: true))

@@ -118,7 +118,7 @@ public sealed class SsnNeverLeaksTests : EngineFixture
         // What the scan looks at is real: all executions' history, with the protected SSN and the masked form in it.
         var records = Host.Durable.Records.Concat(Fast.Durable.Records).ToList();
         Assert.True(records.Where(r => r.Kind == "history:ExecutionStarted").GroupBy(r => r.InstanceId).Any(g => g.Count() >= 3), "no case went through several executions (continue-as-new)");
-        Assert.Contains(records, r => r.Kind == "history:TaskScheduled" && r.Json.Contains("OptOutLookupActivity", StringComparison.Ordinal) && r.Json.Contains("ssn.v1.", StringComparison.Ordinal));
+        Assert.Contains(records, r => r.Kind == "history:TaskScheduled" && r.Json.Contains("OptOutLookupActivity", StringComparison.Ordinal) && r.Json.Contains("ssn.v2.", StringComparison.Ordinal));
         Assert.Contains(records, r => r.Kind == "history:EventRaised" && r.Json.Contains(WorkflowEvents.SupervisorDecision, StringComparison.Ordinal));
         Assert.Contains(records, r => r.Kind == "history:EventRaised" && r.Json.Contains(WorkflowEvents.StaleFlag, StringComparison.Ordinal));
 
