@@ -8,9 +8,10 @@
 //   functionapp  Flex Consumption plan (FC1) + Function App (.NET 10 isolated, system-assigned identity)
 //   roles        the identity's least-privilege data roles on the storage account and the vault
 //   appsettings  app settings (identity-based storage, Key Vault references), applied after the roles
+//   alerts       action group (email), Azure Monitor alert rules, queue write logs of the storage account, workbook
 targetScope = 'subscription'
 
-import { office, workflowSettings } from 'modules/types.bicep'
+import { office, staleThresholds, workflowSettings } from 'modules/types.bicep'
 
 metadata description = 'Opt-Out Case Automation on Azure Functions Flex Consumption with Durable Functions.'
 
@@ -102,6 +103,17 @@ param escalationStaleAfter string = '5.00:00:00'
 
 @description('Interval between stale-case scans (d.hh:mm:ss).')
 param escalationScanInterval string = '1.00:00:00'
+
+@description('What else the stale-case scan lists: registration waits, cases stuck in a short step, never-started instances, and crashed or terminated cases (for how long). Override the whole object to change any.')
+param escalationThresholds staleThresholds = {
+  registrationStaleAfter: '7.00:00:00'
+  stuckAfter: '01:00:00'
+  pendingAfter: '00:10:00'
+  failureListedFor: '7.00:00:00'
+}
+
+@description('Who receives the Azure Monitor alerts (failed orchestrations, stale cases, poison intake messages, cases closed as Failed): usually the agency\'s Azure administrator (ALERT_EMAIL). Empty: the escalation contact.')
+param alertEmail string = ''
 
 @description('NCRONTAB schedule (UTC) of the EscalateStaleCases timer: 16:00 UTC on weekdays (morning in Pacific time).')
 param escalationScanSchedule string = '0 0 16 * * 1-5'
@@ -286,6 +298,7 @@ module appSettings 'modules/appsettings.bicep' = {
     escalationContactEmail: escalationContactEmail
     escalationStaleAfter: escalationStaleAfter
     escalationScanInterval: escalationScanInterval
+    escalationThresholds: escalationThresholds
     escalationScanSchedule: escalationScanSchedule
     purgeSchedule: purgeSchedule
     linksLifetime: linksLifetime
@@ -295,6 +308,24 @@ module appSettings 'modules/appsettings.bicep' = {
     sendGridFromName: sendGridFromName
     sendGridHost: sendGridHost
     retentionCompletedCaseDays: retentionCompletedCaseDays
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  dependsOn: [
+    monitoring
+    storage
+  ]
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: applicationInsightsName
+    logAnalyticsName: 'log-${resourceToken}'
+    storageAccountName: storageAccountName
+    alertEmail: empty(alertEmail) ? escalationContactEmail : alertEmail
+    poisonQueueName: '${intakeQueueName}-poison'
   }
 }
 
@@ -316,3 +347,4 @@ output INTAKE_QUEUE_NAME string = intakeQueueName
 output REJECTED_QUEUE_NAME string = rejectedQueueName
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output AZURE_LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.logAnalyticsName
+output OPERATIONS_WORKBOOK_ID string = alerts.outputs.workbookId
