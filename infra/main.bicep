@@ -13,9 +13,10 @@
 //   roles        the identity's least-privilege data roles on the storage account and the vault
 //   auth         App Service Authentication with the agency's Entra app registration (only when authClientId is set)
 //   appsettings  app settings (identity-based storage, Key Vault references), applied after the roles
+//   alerts       action group (email), Azure Monitor alert rules, queue write logs of the storage account, workbook
 targetScope = 'subscription'
 
-import { office, workflowSettings } from 'modules/types.bicep'
+import { office, staleThresholds, workflowSettings } from 'modules/types.bicep'
 
 metadata description = 'Opt-Out Case Automation on Azure Functions Flex Consumption with Durable Functions.'
 
@@ -107,6 +108,17 @@ param escalationStaleAfter string = '5.00:00:00'
 
 @description('Interval between stale-case scans (d.hh:mm:ss).')
 param escalationScanInterval string = '1.00:00:00'
+
+@description('What else the stale-case scan lists: registration waits, cases stuck in a short step, never-started instances, and crashed or terminated cases (for how long). Override the whole object to change any.')
+param escalationThresholds staleThresholds = {
+  registrationStaleAfter: '7.00:00:00'
+  stuckAfter: '01:00:00'
+  pendingAfter: '00:10:00'
+  failureListedFor: '7.00:00:00'
+}
+
+@description('Who receives the Azure Monitor alerts (failed orchestrations, stale cases, poison intake messages, cases closed as Failed): usually the agency\'s Azure administrator (ALERT_EMAIL). Empty: the escalation contact.')
+param alertEmail string = ''
 
 @description('NCRONTAB schedule (UTC) of the EscalateStaleCases timer: 16:00 UTC on weekdays (morning in Pacific time).')
 param escalationScanSchedule string = '0 0 16 * * 1-5'
@@ -404,6 +416,7 @@ module appSettings 'modules/appsettings.bicep' = {
     escalationContactEmail: escalationContactEmail
     escalationStaleAfter: escalationStaleAfter
     escalationScanInterval: escalationScanInterval
+    escalationThresholds: escalationThresholds
     escalationScanSchedule: escalationScanSchedule
     purgeSchedule: purgeSchedule
     linksLifetime: linksLifetime
@@ -416,6 +429,24 @@ module appSettings 'modules/appsettings.bicep' = {
     easyAuthEnabled: easyAuthEnabled
     authOfficeClaimType: authOfficeClaimType
     authClientSecretInVault: easyAuthEnabled && !empty(authClientSecret)
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  dependsOn: [
+    monitoring
+    storage
+  ]
+  params: {
+    location: location
+    tags: tags
+    applicationInsightsName: applicationInsightsName
+    logAnalyticsName: 'log-${resourceToken}'
+    storageAccountName: storageAccountName
+    alertEmail: empty(alertEmail) ? escalationContactEmail : alertEmail
+    poisonQueueName: '${intakeQueueName}-poison'
   }
 }
 
@@ -442,3 +473,4 @@ output PUBLIC_NETWORK_ACCESS string = allowPublicNetworkAccess ? 'Enabled' : 'Di
 // The redirect URI to register on the Entra app registration (Web platform).
 output AUTH_REDIRECT_URI string = 'https://${functionApp.outputs.defaultHostName}/.auth/login/aad/callback'
 output EASY_AUTH_ENABLED bool = easyAuthEnabled
+output OPERATIONS_WORKBOOK_ID string = alerts.outputs.workbookId

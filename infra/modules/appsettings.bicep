@@ -3,7 +3,7 @@
 // by the identity-based AzureWebJobsStorage__* settings). Secrets are Key Vault references, never values.
 // Applied after the identity's role assignments exist, so the host starts with working storage and Key Vault access.
 
-import { office, workflowSettings } from 'types.bicep'
+import { office, staleThresholds, workflowSettings } from 'types.bicep'
 
 @description('The function app.')
 param functionAppName string
@@ -43,6 +43,9 @@ param escalationStaleAfter string
 
 @description('Escalation: interval between scans (d.hh:mm:ss).')
 param escalationScanInterval string
+
+@description('Escalation: what else the stale-case scan lists (registration waits, stuck steps, never-started and failed cases).')
+param escalationThresholds staleThresholds
 
 @description('NCRONTAB schedule of the EscalateStaleCases timer trigger.')
 param escalationScanSchedule string
@@ -143,6 +146,10 @@ var settings = {
   Escalation__ContactEmail: escalationContactEmail
   Escalation__StaleAfter: escalationStaleAfter
   Escalation__ScanInterval: escalationScanInterval
+  Escalation__RegistrationStaleAfter: escalationThresholds.registrationStaleAfter
+  Escalation__StuckAfter: escalationThresholds.stuckAfter
+  Escalation__PendingAfter: escalationThresholds.pendingAfter
+  Escalation__FailureListedFor: escalationThresholds.failureListedFor
 
   Mis__BaseUrl: misBaseUrl
   Mis__ApiKey: misApiKeyInVault ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/MisApiKey/)' : ''

@@ -96,3 +96,19 @@ type workflowSettings = {
   @maxValue(24)
   businessEndHour: int
 }
+
+@export()
+@description('What the stale-case scan lists besides supervisor waits (Escalation__*; d.hh:mm:ss). docs/operations.md, "The stale-case scan".')
+type staleThresholds = {
+  @description('A case waiting for the client\'s WorkSourceWA registration longer than this is listed.')
+  registrationStaleAfter: string
+
+  @description('A running case not moved for longer than this in a step that normally takes seconds is listed as stuck.')
+  stuckAfter: string
+
+  @description('An instance still Pending (never started) longer than this is listed.')
+  pendingAfter: string
+
+  @description('A crashed (Failed) or terminated case is listed this long after it stopped, and not purged before.')
+  failureListedFor: string
+}

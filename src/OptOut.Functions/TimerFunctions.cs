@@ -7,7 +7,8 @@ using OptOut.Workflow.Operations;
 namespace OptOut.Functions;
 
 /// <summary>
-/// Scheduled work: the scan that escalates cases waiting on a supervisor too long (CRON: app setting EscalationScanSchedule),
+/// Scheduled work: the scan that lists every case needing a person — stale waits, stuck steps, never-started, crashed or
+/// terminated cases — in one digest and flags supervisor waits (CRON: app setting EscalationScanSchedule; docs/operations.md),
 /// and the purge of closed cases past retention (CRON: PurgeSchedule; age: Retention__CompletedCaseDays).
 /// </summary>
 public sealed class TimerFunctions(IServiceProvider services)

@@ -24,7 +24,11 @@ namespace OptOut.LocalHost;
 /// <summary>Composition of the local host: the same workflow and routes as the Functions app, plus developer tools.</summary>
 public static class LocalHostApp
 {
-    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    /// <summary>The local host as <c>dotnet run</c> composes it.</summary>
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="configure">Runs first: configuration and logging (tests add their settings here).</param>
+    /// <param name="overrides">Runs last, before the app is built: a test replaces a service (e.g. a failing MIS gateway).</param>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null, Action<IServiceCollection>? overrides = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.Configuration.AddCommandLine(args, LocalHostOptions.Switches);
@@ -83,6 +87,7 @@ public static class LocalHostApp
         builder.Services.AddTransient<StaleCaseScanner>();
         builder.Services.AddHostedService<StaleScanService>();
         builder.Services.AddIntakeQueuePoller(config);
+        overrides?.Invoke(builder.Services);
 
         var app = builder.Build();
         app.UseStatusCodePages(ApiStatusProblems);

@@ -7,8 +7,8 @@ namespace OptOut.Workflow;
 /// <summary>Every log message of this project, source-generated. Messages carry ids, kinds and counts, never a person's details or an SSN.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Purge: {Purged} closed case(s) created before {Cutoff:u} removed")]
-    public static partial void CasesPurged(ILogger logger, int purged, DateTimeOffset cutoff);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Purge: {Purged} closed case(s) created before {Cutoff:u} removed ({Failed} of them Failed or Terminated, stopped before {ListedBefore:u})")]
+    public static partial void CasesPurged(ILogger logger, int purged, DateTimeOffset cutoff, int failed, DateTimeOffset listedBefore);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} closed with outcome {Outcome}")]
     public static partial void CaseClosed(ILogger logger, string caseId, CaseOutcome outcome);
@@ -31,14 +31,18 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: {Kind} email {Result}")]
     public static partial void EmailSent(ILogger logger, string caseId, NotificationKind kind, string result);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stale-case scan {Date}: {Scanned} running case(s), none newly stale")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stale-case scan {Date}: 0 case(s) need attention; {Scanned} open or failed case(s) scanned")]
     public static partial void NoStaleCases(ILogger logger, string date, int scanned);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stale-case scan {Date}: case {CaseId} listed as {Kind} (stage {Stage}, since {Since:u})")]
+    public static partial void StaleCaseListed(ILogger logger, string date, string caseId, OptOut.Workflow.Escalation.StaleKind kind, string stage, DateTime since);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stale-case scan {Date}: could not flag case {CaseId}")]
     public static partial void StaleFlagFailed(ILogger logger, Exception e, string date, string caseId);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stale-case scan {Date}: {Scanned} running case(s), {Stale} escalated to the escalation contact, {Flagged} flagged")]
-    public static partial void StaleCasesEscalated(ILogger logger, string date, int scanned, int stale, int flagged);
+    // The "Stale cases" alert (infra/modules/alerts.bicep) parses this message: keep its wording up to "need attention".
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Stale-case scan {Date}: {Stale} case(s) need attention: AwaitingSupervisor={AwaitingSupervisor} AwaitingRegistration={AwaitingRegistration} StuckInStep={StuckInStep} NeverStarted={NeverStarted} RuntimeFailed={RuntimeFailed} Terminated={Terminated}; {Scanned} open or failed case(s) scanned, {Flagged} flagged, digest sent={DigestSent}")]
+    public static partial void StaleCasesFound(ILogger logger, string date, int stale, int awaitingSupervisor, int awaitingRegistration, int stuckInStep, int neverStarted, int runtimeFailed, int terminated, int scanned, int flagged, bool digestSent);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} started from {Source}")]
     public static partial void CaseStarted(ILogger logger, string caseId, string source);

@@ -29,7 +29,7 @@ public static class WorkflowServiceCollectionExtensions
         AddValidated<WorkflowOptions>(services, configuration, WorkflowOptions.Section, o => o.Problems());
         AddValidated<ProtectionOptions>(services, configuration, ProtectionOptions.Section, o => o.Problems());
         AddValidated<LinkOptions>(services, configuration, LinkOptions.Section, o => o.Problems());
-        AddValidated<EscalationOptions>(services, configuration, EscalationOptions.Section, _ => []);
+        AddValidated<EscalationOptions>(services, configuration, EscalationOptions.Section, o => o.Problems());
         AddValidated<RetentionOptions>(services, configuration, RetentionOptions.Section, _ => []);
         services.AddOptions<Dictionary<string, OfficeOptions>>()
             .Bind(configuration.GetSection("Offices"))

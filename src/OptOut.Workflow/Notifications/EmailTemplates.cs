@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Escalation;
 
 namespace OptOut.Workflow.Notifications;
 
@@ -157,20 +158,78 @@ public sealed class EmailTemplates(IDecisionLinks links)
         new($"Case {r.Case.CaseId} for {r.Case.Client.FullName} is closed ({OutcomeTitle(r.Outcome)}). You do not need to record a decision for it."),
     ];
 
-    /// <summary>The daily digest of cases waiting on a supervisor past Escalation:StaleAfter, sent under <paramref name="key"/>.</summary>
-    public static EmailMessage StaleDigest(string key, string date, Contact to, TimeSpan staleAfter, IReadOnlyList<Escalation.StaleCase> cases)
+    /// <summary>
+    /// The scan's digest to the escalation contact, sent under <paramref name="key"/>: the listed cases grouped by kind,
+    /// each group with what to do. Only case id, client name, office, case manager, stage and since when: no SSN, not
+    /// even masked, and no phone, email or reason.
+    /// </summary>
+    public static EmailMessage StaleDigest(string key, string date, Contact to, EscalationOptions settings, IReadOnlyList<StaleCase> cases)
     {
-        var subject = $"Stale opt-out cases {date}: {cases.Count} waiting on a supervisor";
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(cases);
+        var subject = $"Opt-out cases needing attention {date}: {cases.Count} case(s)";
         var paragraphs = new List<Para>
         {
             new($"Hello {to.Name},"),
-            new($"These {cases.Count} case(s) have waited on an ESD WIOA supervisor decision for more than {staleAfter.TotalDays:0.##} day(s):"),
+            new($"The daily scan of opt-out cases found {cases.Count} case(s) that need attention, grouped below with what to do. Times are UTC."),
         };
-        paragraphs.AddRange(cases.Select(c => new Para(
-            $"Case {c.CaseId}: {c.ClientName}, office {c.Office}, case manager {c.CaseManager}, waiting since {c.WaitingSince:yyyy-MM-dd HH:mm} UTC, {c.RemindersSent} reminder(s) sent.")));
-        paragraphs.Add(new("Please follow up with the office supervisors. Each case's timeline records this escalation."));
+        foreach (var group in cases.GroupBy(c => c.Kind).OrderBy(g => g.Key))
+        {
+            var (title, todo) = DigestGroup(group.Key, settings);
+            paragraphs.Add(new Para($"{title} ({group.Count()})", Heading: true));
+            paragraphs.Add(new Para($"What to do: {todo}"));
+            paragraphs.AddRange(group.OrderBy(c => c.CaseId, StringComparer.Ordinal).Select(c => new Para(DigestLine(c), Item: true)));
+        }
+
+        paragraphs.Add(new("Runbook: docs/operations.md (\"What the alerts mean\", \"Restarting stuck cases\")."));
         return new EmailMessage(key, to, subject, Text(paragraphs), Html(subject, paragraphs));
     }
+
+    private static (string Title, string Todo) DigestGroup(StaleKind kind, EscalationOptions o) => kind switch
+    {
+        StaleKind.AwaitingSupervisor => (
+            $"Waiting on an ESD WIOA supervisor decision for more than {Duration(o.StaleAfter)}",
+            "follow up with the office's ESD WIOA supervisor. The case keeps sending reminders and closes as NoSupervisorResponse at its deadline; the escalation email has a link to record the decision on the supervisor's behalf. Each case's timeline records this digest."),
+        StaleKind.AwaitingRegistration => (
+            $"Client has not completed WorkSourceWA registration after {Duration(o.RegistrationStaleAfter)}",
+            "ask the case manager to contact the client and help them register (choosing Opt-In). MIS is re-checked automatically and the case continues by itself when the client appears, or closes as RegistrationNotCompleted at its deadline. Nothing to fix in the system."),
+        StaleKind.StuckInStep => (
+            $"Stuck for more than {Duration(o.StuckAfter)} in a step that normally takes seconds (MIS search, Opt-Out Lookup, adding to the office, or an email)",
+            "check the MIS gateway health (and SendGrid for a case shown at stage Closed or at an email step), and the failures for the case id in Application Insights. The case resumes by itself when the MIS answers; if it has not moved once the MIS is healthy, restart the Function App, or terminate the case and open a new one (docs/operations.md, \"Restarting stuck cases\")."),
+        StaleKind.NeverStarted => (
+            $"Accepted but never started (runtime status Pending for more than {Duration(o.PendingAfter)})",
+            "the workflow engine is not running these cases: check that the Function App is running (GET /api/health), that it can reach its storage account, and whether a rollback left cases started by a newer version (docs/operations.md, \"Deploying a new version\"). They start by themselves once the engine picks them up."),
+        StaleKind.RuntimeFailed => (
+            "Runtime failure: the workflow crashed (runtime status Failed)",
+            $"the orchestration stopped on an unexpected error, so the case manager was NOT sent an outcome email. Look at the exception in Application Insights (search the case id in exceptions and traces), fix the cause, tell the case manager, and open a new case with a new case id. Listed for {Duration(o.FailureListedFor)} after it stopped; purged with the other closed cases after retention."),
+        StaleKind.Terminated => (
+            "Terminated by an operator",
+            $"someone ended these cases with the Durable tooling; the workflow sent no outcome email. Make sure the case manager knows, and open a new case if the client still needs one. Listed for {Duration(o.FailureListedFor)} after termination."),
+    };
+
+    private static string DigestLine(StaleCase c)
+    {
+        var who = $"Case {c.CaseId}: {(c.ClientName.Length > 0 ? c.ClientName : "(client name not recorded)")}, office {c.Office}, case manager {c.CaseManager}";
+        var since = c.Since.ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        return c.Kind switch
+        {
+            StaleKind.AwaitingSupervisor => $"{who}, waiting since {since}, {c.RemindersSent} reminder(s) sent.",
+            StaleKind.AwaitingRegistration => $"{who}, waiting since {since}.",
+            StaleKind.StuckInStep => $"{who}, at stage {c.Stage} since {since}.",
+            StaleKind.NeverStarted => $"{who}, accepted {since}, not started.",
+            StaleKind.RuntimeFailed => $"{who}, crashed at stage {c.Stage} at {since}.",
+            StaleKind.Terminated => $"{who}, terminated at stage {c.Stage} at {since}.",
+        };
+    }
+
+    /// <summary>"5 day(s)", "1 hour(s)", "10 minute(s)", "30 second(s)": the largest whole unit that states the span.</summary>
+    internal static string Duration(TimeSpan span) => span switch
+    {
+        { TotalDays: >= 1 } => $"{span.TotalDays:0.##} day(s)",
+        { TotalHours: >= 1 } => $"{span.TotalHours:0.##} hour(s)",
+        { TotalMinutes: >= 1 } => $"{span.TotalMinutes:0.##} minute(s)",
+        _ => $"{span.TotalSeconds:0.##} second(s)",
+    };
 
     private static Contact CaseManager(CaseParties c) => new(c.CaseManager.Name, c.CaseManager.Email);
 
@@ -179,7 +238,13 @@ public sealed class EmailTemplates(IDecisionLinks links)
         var sb = new StringBuilder();
         foreach (var p in paragraphs)
         {
-            sb.Append(p.Link is null ? p.Text : $"{p.Text}: {p.Link}").Append("\n\n");
+            sb.Append(p switch
+            {
+                { Link: not null } => $"{p.Text}: {p.Link}\n\n",
+                { Heading: true } => $"== {p.Text} ==\n\n",
+                { Item: true } => $"- {p.Text}\n",
+                _ => $"{p.Text}\n\n",
+            });
         }
 
         return sb.Append("-- Opt-Out Case Automation (OWDC 5212PRO)\n").ToString();
@@ -193,13 +258,17 @@ public sealed class EmailTemplates(IDecisionLinks links)
           .Append("</title></head><body style=\"font-family:Segoe UI,Arial,sans-serif;font-size:15px;line-height:1.5\">");
         foreach (var p in paragraphs)
         {
-            sb.Append(p.Link is null
-                ? $"<p>{WebUtility.HtmlEncode(p.Text)}</p>"
-                : $"<p><a href=\"{WebUtility.HtmlEncode(p.Link)}\" style=\"display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px\">{WebUtility.HtmlEncode(p.Text)}</a></p>");
+            sb.Append(p switch
+            {
+                { Link: not null } => $"<p><a href=\"{WebUtility.HtmlEncode(p.Link)}\" style=\"display:inline-block;padding:10px 16px;background:#0b5cad;color:#fff;text-decoration:none;border-radius:4px\">{WebUtility.HtmlEncode(p.Text)}</a></p>",
+                { Heading: true } => $"<h3 style=\"font-size:16px;margin:18px 0 4px\">{WebUtility.HtmlEncode(p.Text)}</h3>",
+                { Item: true } => $"<p style=\"margin:2px 0 2px 16px\">&bull; {WebUtility.HtmlEncode(p.Text)}</p>",
+                _ => $"<p>{WebUtility.HtmlEncode(p.Text)}</p>",
+            });
         }
 
         return sb.Append("<p style=\"color:#555;font-size:12px\">Opt-Out Case Automation (OWDC 5212PRO)</p></body></html>").ToString();
     }
 
-    private sealed record Para(string Text, string? Link = null);
+    private sealed record Para(string Text, string? Link = null, bool Heading = false, bool Item = false);
 }

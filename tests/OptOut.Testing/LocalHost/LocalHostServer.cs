@@ -26,6 +26,9 @@ public sealed record LocalHostServerOptions
 
     /// <summary>Settings over <see cref="TestSettings.Defaults"/>; a null value leaves the local host's own default.</summary>
     public Action<Dictionary<string, string?>>? Settings { get; init; }
+
+    /// <summary>Service replacements applied after the local host's own registrations (e.g. a <see cref="RecordingMis"/>).</summary>
+    public Action<IServiceCollection>? Services { get; init; }
 }
 
 /// <summary>
@@ -104,7 +107,7 @@ public sealed class LocalHostServer : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(values.Where(v => v.Value is not null));
             builder.Logging.ClearProviders();
             builder.Logging.AddProvider(logs);
-        });
+        }, options.Services);
         try
         {
             await app.StartAsync();

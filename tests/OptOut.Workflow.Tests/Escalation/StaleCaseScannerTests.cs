@@ -64,9 +64,10 @@ public sealed class StaleCaseScannerTests : EngineFixture
         Assert.Single(viewB.Timeline, IsScanEntry);
         Assert.Contains("Morgan Escalation", viewA.Timeline.Single(IsScanEntry).Detail, StringComparison.Ordinal);
 
-        // Again the same day: nothing new is sent and no entry is added.
+        // Again the same day: the same cases are found, but nothing new is sent and no entry is added.
         var second = await Scanner(clock).ScanAsync(CancellationToken.None);
-        Assert.Empty(second.Escalated);
+        Assert.Equal(2, second.Escalated.Count);
+        Assert.Equal(0, second.Flagged);
         Assert.False(second.DigestSent);
         Assert.Single(Digests());
         await Task.Delay(300); // time for a (wrongly) raised event to be recorded
@@ -97,7 +98,8 @@ public sealed class StaleCaseScannerTests : EngineFixture
         clock.Advance(TimeSpan.FromSeconds(30));
         var later = await Scanner(clock).ScanAsync(CancellationToken.None);
 
-        Assert.Equal("later-b", Assert.Single(later.Escalated).CaseId);
+        Assert.Equal(["later-a", "later-b"], later.Escalated.Select(c => c.CaseId));
+        Assert.Equal(1, later.Flagged); // later-a was flagged today already
         Assert.True(later.DigestSent);
         Assert.Equal(2, Digests().Count);
     }
@@ -123,7 +125,7 @@ public sealed class StaleCaseScannerTests : EngineFixture
         var result = await Scanner(new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1)), pageSize: 2).ScanAsync(CancellationToken.None);
 
         Assert.Equal(ids, result.Escalated.Select(c => c.CaseId).Order(StringComparer.Ordinal));
-        Assert.Equal(3, result.Scanned); // only Running instances are queried
+        Assert.Equal(3, result.Scanned); // Completed instances are never queried
         var reads = Host.Durable.Reads.ToList();
         Assert.True(reads.Count >= 2, string.Join(", ", reads));
         Assert.All(reads, r => Assert.StartsWith("query:pageSize=2:", r, StringComparison.Ordinal));

@@ -1,6 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Telemetry;
 
 namespace OptOut.Workflow.UseCases.DecideCase;
 
@@ -88,6 +89,12 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
             }
 
             Log.DecisionRecorded(logger, caseId, choice, info.Role);
+            if (check.Case?.WaitingSince is { } waitingSince)
+            {
+                // Time to decision, for the operations workbook (docs/operations.md): no personal data, only the choice.
+                WorkflowTelemetry.DecisionWait.Record(Math.Max(0, (time.GetUtcNow().UtcDateTime - waitingSince).TotalHours), new KeyValuePair<string, object?>("decision", choice.ToString()));
+            }
+
             return new CommandResult(CommandDisposition.Accepted, "Decision recorded.", check.Case, mine with { State = DecisionRecordState.Raised });
         }
         catch (DecisionRecordUnavailableException e)
