@@ -140,6 +140,7 @@ var settings = {
 
   Links__PublicBaseUrl: linksBaseUrl
   Links__SigningKey: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/LinkSigningKey/)'
+  Links__SigningKeyId: '1'
   Links__Lifetime: linksLifetime
 
   Escalation__ContactName: escalationContactName

@@ -141,7 +141,7 @@ public sealed class DecisionTokenTests
         var json = Encoding.UTF8.GetString(FromBase64Url(token.Split('.')[0]));
         using var doc = JsonDocument.Parse(json);
 
-        Assert.Equal(["C", "E", "N", "S"], doc.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["C", "E", "K", "N", "S"], doc.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.DoesNotContain("@", json, StringComparison.Ordinal);
         Assert.DoesNotContain("pat", json, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("supervisor", json, StringComparison.OrdinalIgnoreCase);
@@ -182,7 +182,7 @@ public sealed class DecisionTokenTests
         Assert.Equal(Tokens.RecipientTag(DecisionRole.EscalationContact, "morgan.escalation@example.org"), info.SupervisorTag);
         Assert.NotEqual(Tokens.SupervisorTag("morgan.escalation@example.org"), info.SupervisorTag); // a role is part of the binding
         using var doc = JsonDocument.Parse(FromBase64Url(token.Split('.')[0]));
-        Assert.Equal(["C", "E", "N", "R", "S"], doc.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(["C", "E", "K", "N", "R", "S"], doc.RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
         Assert.Equal("E", doc.RootElement.GetProperty("R").GetString());
     }
 

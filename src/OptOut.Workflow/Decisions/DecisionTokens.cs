@@ -15,9 +15,15 @@ public sealed class LinkOptions
     [Required(ErrorMessage = "Links:PublicBaseUrl is required (the app's public address, used in emailed links).")]
     public Uri? PublicBaseUrl { get; set; }
 
-    /// <summary>Base64 of at least 32 random bytes. Key Vault reference in Azure.</summary>
+    /// <summary>The current signing key: base64 of at least 32 random bytes. Key Vault reference in Azure.</summary>
     [Required(ErrorMessage = "Links:SigningKey is required (base64 of at least 32 random bytes; a Key Vault reference in Azure).")]
     public string SigningKey { get; set; } = "";
+
+    /// <summary>The current key's id, written into every link it signs (letters and digits, up to 16).</summary>
+    public string SigningKeyId { get; set; } = "1";
+
+    /// <summary>Earlier signing keys by id: links they signed keep working until they expire (docs/operations.md).</summary>
+    public Dictionary<string, string> PreviousSigningKeys { get; set; } = [];
 
     [Range(typeof(TimeSpan), "00:00:10", "90.00:00:00")]
     public TimeSpan Lifetime { get; set; } = TimeSpan.FromDays(21);
@@ -36,6 +42,28 @@ public sealed class LinkOptions
         if (key is null || key.Length < 32)
         {
             yield return "Links:SigningKey must be base64 of at least 32 bytes.";
+        }
+
+        if (string.IsNullOrEmpty(SigningKeyId) || SigningKeyId.Length > 16 || !SigningKeyId.All(char.IsAsciiLetterOrDigit))
+        {
+            yield return "Links:SigningKeyId must be 1-16 letters or digits.";
+        }
+
+        foreach (var (id, previous) in PreviousSigningKeys)
+        {
+            byte[]? bytes = null;
+            try
+            {
+                bytes = Convert.FromBase64String(previous);
+            }
+            catch (FormatException)
+            {
+            }
+
+            if (bytes is null || bytes.Length < 32 || id == SigningKeyId || id.Length > 16 || !id.All(char.IsAsciiLetterOrDigit))
+            {
+                yield return $"Links:PreviousSigningKeys:{id} must be base64 of at least 32 bytes under an id of 1-16 letters or digits other than Links:SigningKeyId.";
+            }
         }
     }
 }
@@ -58,15 +86,19 @@ public enum TokenState
 /// What a decision token says once its signature is checked. No PII: case id, a keyed tag of the recipient's address
 /// (<see cref="SupervisorTag"/>, named for the supervisor, whose links came first), expiry, id, and the recipient's role.
 /// </summary>
-public sealed record DecisionTokenInfo(TokenState State, string? CaseId, string? SupervisorTag, DateTimeOffset? ExpiresAt, string? TokenId, DecisionRole Role = DecisionRole.Supervisor);
+public sealed record DecisionTokenInfo(TokenState State, string? CaseId, string? SupervisorTag, DateTimeOffset? ExpiresAt, string? TokenId, DecisionRole Role = DecisionRole.Supervisor, string? KeyId = null);
 
 /// <summary>
 /// Signed, expiring decision tokens: base64url(JSON payload) "." base64url(HMAC-SHA256(payload)). Bound to the case and
 /// to the supervisor the email went to. Single use is enforced when the decision is recorded (see the decision endpoint).
+/// The payload names the signing key (<c>K</c>) of a key ring, so the key can be rotated while emailed links stay valid:
+/// the current key signs, every key of the ring verifies; a token from before key ids is checked against each key.
 /// </summary>
 public sealed class DecisionTokens(IOptions<LinkOptions> options, TimeProvider time) : IDecisionLinks
 {
-    private readonly byte[] _key = Convert.FromBase64String(options.Value.SigningKey);
+    private readonly Dictionary<string, byte[]> _ring = Ring(options.Value);
+
+    private byte[] CurrentKey => _ring[options.Value.SigningKeyId];
 
     /// <summary>The supervisor's link.</summary>
     public string CreateLink(CaseParties c) => CreateLink(c, DecisionRole.Supervisor);
@@ -91,9 +123,10 @@ public sealed class DecisionTokens(IOptions<LinkOptions> options, TimeProvider t
             RecipientTag(role, recipientEmail),
             time.GetUtcNow().Add(options.Value.Lifetime).ToUnixTimeSeconds(),
             Convert.ToHexString(RandomNumberGenerator.GetBytes(8)),
-            role == DecisionRole.EscalationContact ? EscalationRole : null);
+            role == DecisionRole.EscalationContact ? EscalationRole : null,
+            options.Value.SigningKeyId);
         var body = Base64Url(JsonSerializer.SerializeToUtf8Bytes(payload, PayloadJson));
-        return $"{body}.{Sign(body)}";
+        return $"{body}.{Sign(CurrentKey, body)}";
     }
 
     public DecisionTokenInfo Read(string? token)
@@ -111,19 +144,24 @@ public sealed class DecisionTokens(IOptions<LinkOptions> options, TimeProvider t
         }
 
         var body = token[..dot];
-        var expected = Encoding.ASCII.GetBytes(Sign(body));
-        var actual = Encoding.ASCII.GetBytes(token[(dot + 1)..]);
-        if (!CryptographicOperations.FixedTimeEquals(expected, actual))
-        {
-            return tampered;
-        }
-
         Payload? payload;
         try
         {
             payload = JsonSerializer.Deserialize<Payload>(FromBase64Url(body));
         }
         catch (Exception e) when (e is JsonException or FormatException)
+        {
+            return tampered;
+        }
+
+        // The payload names its key (unverified until the signature checks out with that key); a token from before key
+        // ids is checked against every key of the ring.
+        var actual = Encoding.ASCII.GetBytes(token[(dot + 1)..]);
+        var candidates = payload?.K is { } named
+            ? _ring.TryGetValue(named, out var k) ? [new KeyValuePair<string, byte[]>(named, k)] : []
+            : _ring.ToList();
+        var keyId = candidates.FirstOrDefault(c => CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Sign(c.Value, body)), actual)).Key;
+        if (keyId is null)
         {
             return tampered;
         }
@@ -137,21 +175,42 @@ public sealed class DecisionTokens(IOptions<LinkOptions> options, TimeProvider t
         var expires = DateTimeOffset.FromUnixTimeSeconds(payload.E);
         var state = time.GetUtcNow() >= expires ? TokenState.Expired : TokenState.Valid;
         var role = payload.R == EscalationRole ? DecisionRole.EscalationContact : DecisionRole.Supervisor;
-        return new DecisionTokenInfo(state, payload.C, payload.S, expires, payload.N, role);
+        return new DecisionTokenInfo(state, payload.C, payload.S, expires, payload.N, role, keyId);
     }
 
     /// <summary>A keyed tag of the supervisor's address, so the token binds to the supervisor without carrying the address.</summary>
     public string SupervisorTag(string email) => RecipientTag(DecisionRole.Supervisor, email);
 
     /// <summary>A keyed tag of a recipient's address in a role; the same address tags differently as supervisor and as escalation contact.</summary>
-    public string RecipientTag(DecisionRole role, string email)
+    public string RecipientTag(DecisionRole role, string email) => RecipientTag(CurrentKey, role, email);
+
+    /// <summary>True when a read token was made for <paramref name="email"/> in its role (tagged with the key that signed it).</summary>
+    public bool IsFor(DecisionTokenInfo info, string email)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return info.KeyId is { } id && _ring.TryGetValue(id, out var key)
+            && string.Equals(RecipientTag(key, info.Role, email), info.SupervisorTag, StringComparison.Ordinal);
+    }
+
+    private static string RecipientTag(byte[] key, DecisionRole role, string email)
     {
         ArgumentNullException.ThrowIfNull(email);
         var prefix = role == DecisionRole.EscalationContact ? "escalation:" : "supervisor:";
-        return Convert.ToHexString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes(prefix + email.Trim().ToUpperInvariant())))[..16];
+        return Convert.ToHexString(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(prefix + email.Trim().ToUpperInvariant())))[..16];
     }
 
-    private string Sign(string body) => Base64Url(HMACSHA256.HashData(_key, Encoding.ASCII.GetBytes(body)));
+    private static string Sign(byte[] key, string body) => Base64Url(HMACSHA256.HashData(key, Encoding.ASCII.GetBytes(body)));
+
+    private static Dictionary<string, byte[]> Ring(LinkOptions o)
+    {
+        var ring = new Dictionary<string, byte[]>(StringComparer.Ordinal) { [o.SigningKeyId] = Convert.FromBase64String(o.SigningKey) };
+        foreach (var (id, key) in o.PreviousSigningKeys)
+        {
+            ring.TryAdd(id, Convert.FromBase64String(key));
+        }
+
+        return ring;
+    }
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
@@ -165,6 +224,9 @@ public sealed class DecisionTokens(IOptions<LinkOptions> options, TimeProvider t
 
     private static readonly JsonSerializerOptions PayloadJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
 
-    /// <summary>C: case id, S: recipient tag, E: expiry (unix seconds), N: token id, R: role (absent: supervisor; "E": escalation contact).</summary>
-    private sealed record Payload(string C, string S, long E, string N, string? R = null);
+    /// <summary>
+    /// C: case id, S: recipient tag, E: expiry (unix seconds), N: token id, R: role (absent: supervisor; "E": escalation
+    /// contact), K: signing key id (absent: a token from before key ids).
+    /// </summary>
+    private sealed record Payload(string C, string S, long E, string N, string? R = null, string? K = null);
 }

@@ -192,7 +192,7 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
         var view = CaseView.From(instance);
         var run = instance.ReadInputAs<CaseRun>();
         var recipient = info.Role == DecisionRole.EscalationContact ? run?.Case.EscalationContact : run?.Case.Supervisor;
-        if (recipient is null || !string.Equals(tokens.RecipientTag(info.Role, recipient.Email), info.SupervisorTag, StringComparison.Ordinal))
+        if (recipient is null || !tokens.IsFor(info, recipient.Email))
         {
             return (new CommandResult(CommandDisposition.Forbidden, info.Role == DecisionRole.EscalationContact
                 ? "This decision link does not belong to this case's escalation contact."
