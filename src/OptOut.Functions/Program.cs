@@ -25,6 +25,7 @@ builder.Services.AddSendGridNotifier(builder.Configuration);
 builder.Services.AddTableEmailOutbox(builder.Configuration); // each email once across instances (docs/email-and-decisions.md)
 builder.Services.AddTableDecisionRecord(builder.Configuration);
 builder.Services.AddTableCaseIdRegistry(builder.Configuration);
+builder.Services.AddPoisonQueueSweeper(builder.Configuration);
 
 // Telemetry: OpenTelemetry traces (Functions invocations, Durable Task, the workflow's own spans tagged with the case id)
 // and metrics (cases started/closed by outcome, reminders, escalations), exported to Application Insights when its

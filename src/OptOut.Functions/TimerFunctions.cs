@@ -1,5 +1,7 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
+using OptOut.Infrastructure.Queues;
 using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Operations;
@@ -19,6 +21,13 @@ public sealed class TimerFunctions(IServiceProvider services)
         [DurableClient] DurableTaskClient client,
         FunctionContext context) =>
         services.CreateWithClient<StaleCaseScanner>(client).ScanAsync(context.CancellationToken);
+
+    /// <summary>Every 5 minutes: messages the host gave up on leave the poison queue, their SSN masked (docs/intake.md).</summary>
+    [Function("SweepPoisonIntake")]
+    public Task SweepPoisonIntake(
+        [TimerTrigger("0 */5 * * * *")] TimerInfo timer,
+        FunctionContext context) =>
+        services.GetRequiredService<PoisonQueueSweeper>().SweepAsync(context.CancellationToken);
 
     [Function("PurgeClosedCases")]
     public Task PurgeClosedCases(

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OptOut.Infrastructure.Email;
 using OptOut.Infrastructure.Mis;
+using OptOut.Infrastructure.Queues;
 using OptOut.Infrastructure.Storage;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Lookup;
@@ -97,6 +98,21 @@ public static class InfrastructureServiceCollectionExtensions
     {
         services.AddSingleton<IDecisionRecord>(_ => new TableDecisionRecord(
             StorageConnection.Tables(configuration, connectionName).GetTableClient(DecisionTable)));
+        return services;
+    }
+
+    /// <summary>
+    /// The poison-queue sweeper on the queues of the storage account named by <paramref name="connectionName"/>:
+    /// rejections it writes expire after 7 days.
+    /// </summary>
+    public static IServiceCollection AddPoisonQueueSweeper(this IServiceCollection services, IConfiguration configuration, string connectionName = StorageConnection.Default)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => new PoisonQueueSweeper(
+            StorageConnection.Queues(configuration, connectionName),
+            sp.GetRequiredService<TimeProvider>(),
+            TimeSpan.FromDays(7),
+            sp.GetRequiredService<ILogger<PoisonQueueSweeper>>()));
         return services;
     }
 

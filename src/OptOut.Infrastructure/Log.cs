@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Message {MessageKey}: this sender's claim ran out before it could record {State}")]
     public static partial void OutboxClaimLost(ILogger logger, string messageKey, string state);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Intake: a poison message (case {CaseId}) was moved to the rejected queue with its SSN masked")]
+    public static partial void PoisonMessageMasked(ILogger logger, string? caseId);
 }

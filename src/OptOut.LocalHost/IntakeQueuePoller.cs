@@ -3,6 +3,7 @@ using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using OptOut.Infrastructure.Queues;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.UseCases.StartCase;
@@ -79,6 +80,7 @@ internal sealed class IntakeQueuePoller(
         var intake = new QueueClient(o.IntakeQueueConnection, QueueIntake.IntakeQueue, clientOptions);
         var rejected = new QueueClient(o.IntakeQueueConnection, QueueIntake.RejectedQueue, clientOptions);
         var poison = new QueueClient(o.IntakeQueueConnection, QueueIntake.PoisonQueue, clientOptions);
+        var sweeper = new PoisonQueueSweeper(new QueueServiceClient(o.IntakeQueueConnection, clientOptions), time, TimeSpan.FromDays(7), services.GetRequiredService<ILogger<PoisonQueueSweeper>>());
         var ready = false;
         Log.QueuePollingStarted(logger, intake.Name);
 
@@ -104,6 +106,11 @@ internal sealed class IntakeQueuePoller(
                 if (messages.Length > 0)
                 {
                     delay = TimeSpan.Zero; // there may be more: poll again at once
+                }
+                else
+                {
+                    // Quiet: what went to the poison queue leaves it with its SSN masked (as the Functions app's sweep).
+                    await sweeper.SweepAsync(stoppingToken);
                 }
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -23,7 +23,7 @@ public sealed class FunctionsMetadataTests
             {
                 "AddSeekerToOfficeActivity", "CreateCase", "EscalateStaleCases", "GetCase", "Health", "IntakeFromQueue", "ListCases",
                 "OptOutCaseOrchestrator", "OptOutLookupActivity", "PurgeClosedCases", "RecordDecision", "SearchSeekerActivity", "SendNotificationActivity",
-                "ShowDecision", "WithdrawCase",
+                "ShowDecision", "SweepPoisonIntake", "WithdrawCase",
             },
             Functions.Value.Keys.Order(StringComparer.Ordinal).ToArray());
     }

@@ -1,6 +1,7 @@
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 
 namespace OptOut.Infrastructure.Storage;
@@ -34,6 +35,25 @@ public static class StorageConnection
         }
 
         return new TableServiceClient(new Uri(uri), Credential(section));
+    }
+
+    /// <summary>The queue service of the same account, opened the same way (<c>__queueServiceUri</c> or <c>__accountName</c>).</summary>
+    public static QueueServiceClient Queues(IConfiguration configuration, string name = Default)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var options = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        var connectionString = configuration[name];
+        if (!string.IsNullOrWhiteSpace(connectionString))
+        {
+            return new QueueServiceClient(connectionString, options);
+        }
+
+        var section = configuration.GetSection(name);
+        var uri = section["queueServiceUri"]
+            ?? (string.IsNullOrWhiteSpace(section["accountName"]) ? null : $"https://{section["accountName"]}.queue.core.windows.net");
+        return string.IsNullOrWhiteSpace(uri)
+            ? throw new InvalidOperationException($"{name} is not set: give a connection string, or {name}__accountName (or {name}__queueServiceUri) with {name}__credential=managedidentity.")
+            : new QueueServiceClient(new Uri(uri), Credential(section), options);
     }
 
     private static TokenCredential Credential(IConfigurationSection section)

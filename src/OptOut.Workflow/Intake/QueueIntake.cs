@@ -130,6 +130,31 @@ public static class QueueIntake
     public static Task<QueueIntakeOutcome> ProcessAsync(string message, StartCaseHandler handler, CancellationToken cancellationToken) =>
         ProcessAsync(message, handler, null, cancellationToken);
 
+    /// <summary>
+    /// A message the host gave up on after <see cref="MaxDequeueCount"/> failed attempts (it sat in
+    /// <see cref="PoisonQueue"/>), as a rejection: the SSN masked like every rejection, the reason saying it never failed
+    /// validation, so a person can fix the cause and resend it.
+    /// </summary>
+    public static QueueRejection Poisoned(string original, long dequeueCount, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(original);
+        var caseId = TryCaseId(original);
+        var reason = $"Processing failed {dequeueCount} time(s) with a transient error (not a validation problem); moved from {PoisonQueue} with the SSN masked. Fix the cause (see the app's logs), then resend the message with the client's SSN.";
+        return Reject(reason, null, caseId, now, original).Rejection!;
+    }
+
+    private static string? TryCaseId(string message)
+    {
+        try
+        {
+            return JsonNode.Parse(message) is JsonObject o && o["caseId"] is JsonValue v && v.TryGetValue<string>(out var id) ? id : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return null;
+        }
+    }
+
     private static QueueIntakeOutcome Reject(string reason, IReadOnlyDictionary<string, string[]>? errors, string? caseId, DateTimeOffset now, string original)
     {
         var safeId = caseId is not null && IntakeValidator.CaseIdPattern().IsMatch(caseId) ? caseId : null;
