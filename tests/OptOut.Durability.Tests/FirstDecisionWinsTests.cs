@@ -19,7 +19,6 @@ namespace OptOut.Durability.Tests;
 /// </summary>
 public sealed partial class FirstDecisionWinsTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
-    private const string FunctionKey = "local-dev-key";
     private const string TaskHub = "DecisionRace";
     private const string SigningKey = "ZHVyYWJpbGl0eS10ZXN0LWRlY2lzaW9uLWtleS0zMmJ5dGVz";
     private const string EscalationEmail = "morgan.escalation@example.org";
@@ -101,26 +100,12 @@ public sealed partial class FirstDecisionWinsTests(AzuriteFixture azurite, ITest
 
     private Task<LocalHostProcess> Start(string baseUrl, string worker) => LocalHostProcess.StartAsync(baseUrl, Settings(baseUrl, worker), TimeSpan.FromSeconds(90));
 
-    private Dictionary<string, string> Settings(string baseUrl, string worker) => new()
+    private Dictionary<string, string> Settings(string baseUrl, string worker) => LocalHostProcess.AzureStorageSettings(baseUrl, azurite.ConnectionString, TaskHub, $"decision-race-{worker}", new Dictionary<string, string>
     {
-        ["LocalHost__Store"] = "AzureStorage",
-        ["LocalHost__AzureStorage__ConnectionString"] = azurite.ConnectionString,
-        ["LocalHost__AzureStorage__TaskHub"] = TaskHub,
-        ["LocalHost__AzureStorage__WorkerId"] = $"decision-race-{worker}",
-        ["LocalHost__Url"] = baseUrl,
-        ["LocalHost__FunctionKey"] = FunctionKey,
-        ["Links__PublicBaseUrl"] = baseUrl,
         ["Links__SigningKey"] = SigningKey,
         ["Escalation__ContactName"] = "WDC Program Manager",
         ["Escalation__ContactEmail"] = EscalationEmail,
-        // No reminder, escalation or deadline fires during the test.
-        ["Workflow__ReminderInterval"] = "01:00:00",
-        ["Workflow__EscalateAfter"] = "02:00:00",
-        ["Workflow__SupervisorDeadline"] = "03:00:00",
-        ["Workflow__OptInVerifyInterval"] = "00:00:01",
-        ["Escalation__ScanInterval"] = "01:00:00",
-        ["Logging__LogLevel__Default"] = "Warning",
-    };
+    });
 
     private static DecisionTokens Tokens() => new(
         Options.Create(new LinkOptions { SigningKey = SigningKey, PublicBaseUrl = new Uri("http://127.0.0.1/"), Lifetime = TimeSpan.FromDays(1) }),
@@ -129,7 +114,7 @@ public sealed partial class FirstDecisionWinsTests(AzuriteFixture azurite, ITest
     private static HttpClient Client(string baseUrl)
     {
         var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
+        http.DefaultRequestHeaders.Add("x-functions-key", LocalHostProcess.FunctionKey);
         return http;
     }
 

@@ -38,6 +38,45 @@ internal sealed class LocalHostProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>The function key the hosts of <see cref="AzureStorageSettings"/> accept (the local host's dev key).</summary>
+    public const string FunctionKey = "local-dev-key";
+
+    /// <summary>
+    /// A local host on the Azure Storage provider at <paramref name="baseUrl"/>, on <paramref name="taskHub"/> of the
+    /// Azurite at <paramref name="connectionString"/>, with the dev function key; no reminder, escalation, deadline or
+    /// scan fires within a test unless <paramref name="extra"/> says so. Two hosts on one task hub need their own
+    /// <paramref name="workerId"/> (partition owners).
+    /// </summary>
+    public static Dictionary<string, string> AzureStorageSettings(string baseUrl, string connectionString, string taskHub, string? workerId = null, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["LocalHost__Store"] = "AzureStorage",
+            ["LocalHost__AzureStorage__ConnectionString"] = connectionString,
+            ["LocalHost__AzureStorage__TaskHub"] = taskHub,
+            ["LocalHost__Url"] = baseUrl,
+            ["LocalHost__FunctionKey"] = FunctionKey,
+            ["Links__PublicBaseUrl"] = baseUrl,
+            ["Workflow__ReminderInterval"] = "01:00:00",
+            ["Workflow__EscalateAfter"] = "02:00:00",
+            ["Workflow__SupervisorDeadline"] = "03:00:00",
+            ["Workflow__OptInVerifyInterval"] = "00:00:01",
+            ["Escalation__ScanInterval"] = "01:00:00",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+        if (workerId is not null)
+        {
+            settings["LocalHost__AzureStorage__WorkerId"] = workerId;
+        }
+
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
     public static string DllPath =>
         typeof(LocalHostProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "LocalHostDll").Value!;
 

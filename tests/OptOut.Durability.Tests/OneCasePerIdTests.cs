@@ -13,7 +13,6 @@ namespace OptOut.Durability.Tests;
 /// </summary>
 public sealed class OneCasePerIdTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private const string FunctionKey = "local-dev-key";
     private const string TaskHub = "OneCasePerId";
     private const string CaseId = "two-hosts-1";
 
@@ -58,29 +57,12 @@ public sealed class OneCasePerIdTests(AzuriteFixture azurite) : IClassFixture<Az
     }
 
     private Task<LocalHostProcess> StartAsync(string baseUrl, string workerId) =>
-        LocalHostProcess.StartAsync(
-            baseUrl,
-            new Dictionary<string, string>
-            {
-                ["LocalHost__Store"] = "AzureStorage",
-                ["LocalHost__AzureStorage__ConnectionString"] = azurite.ConnectionString,
-                ["LocalHost__AzureStorage__TaskHub"] = TaskHub,
-                ["LocalHost__AzureStorage__WorkerId"] = workerId, // two instances: two partition owners
-                ["LocalHost__Url"] = baseUrl,
-                ["LocalHost__FunctionKey"] = FunctionKey,
-                ["Links__PublicBaseUrl"] = baseUrl,
-                ["Workflow__ReminderInterval"] = "01:00:00",
-                ["Workflow__EscalateAfter"] = "02:00:00",
-                ["Workflow__SupervisorDeadline"] = "03:00:00",
-                ["Escalation__ScanInterval"] = "01:00:00",
-                ["Logging__LogLevel__Default"] = "Warning",
-            },
-            TimeSpan.FromSeconds(60));
+        LocalHostProcess.StartAsync(baseUrl, LocalHostProcess.AzureStorageSettings(baseUrl, azurite.ConnectionString, TaskHub, workerId), TimeSpan.FromSeconds(60));
 
     private static HttpClient Client(string baseUrl)
     {
         var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
+        http.DefaultRequestHeaders.Add("x-functions-key", LocalHostProcess.FunctionKey);
         return http;
     }
 

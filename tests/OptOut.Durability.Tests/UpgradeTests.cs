@@ -16,7 +16,6 @@ namespace OptOut.Durability.Tests;
 /// </summary>
 public sealed class UpgradeTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
-    private const string FunctionKey = "local-dev-key";
     private const string TaskHub = "UpgradeTest";
     private const string OldCase = "upgrade-started-by-v1";
     private const string NewCase = "upgrade-started-by-v2";
@@ -28,7 +27,7 @@ public sealed class UpgradeTests(AzuriteFixture azurite, ITestOutputHelper outpu
     {
         var baseUrl = $"http://127.0.0.1:{WorkflowTestHost.FreePort()}";
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
-        http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
+        http.DefaultRequestHeaders.Add("x-functions-key", LocalHostProcess.FunctionKey);
         var instances = new TableClient(azurite.ConnectionString, TaskHub + "Instances");
 
         // 1. Version 1 is deployed: a case starts and waits for its supervisor.
@@ -93,25 +92,15 @@ public sealed class UpgradeTests(AzuriteFixture azurite, ITestOutputHelper outpu
         output.WriteLine($"starting a host on orchestration version {version}");
         return LocalHostProcess.StartAsync(
             baseUrl,
-            new Dictionary<string, string>
+            LocalHostProcess.AzureStorageSettings(baseUrl, azurite.ConnectionString, TaskHub, extra: new Dictionary<string, string>
             {
-                ["LocalHost__Store"] = "AzureStorage",
-                ["LocalHost__AzureStorage__ConnectionString"] = azurite.ConnectionString,
-                ["LocalHost__AzureStorage__TaskHub"] = TaskHub,
-                ["LocalHost__Url"] = baseUrl,
-                ["LocalHost__FunctionKey"] = FunctionKey,
-                ["Links__PublicBaseUrl"] = baseUrl,
                 ["Workflow__OrchestrationVersion"] = version,
                 // The local engine cannot hand back a message it rejects: it reappears after this (production: at once).
                 ["LocalHost__AzureStorage__ControlQueueVisibilityTimeout"] = "00:00:15",
-                // One reminder after 3 s (a continue-as-new), nothing else fires during the test.
+                // One reminder after 3 s (a continue-as-new); nothing else fires during the test.
                 ["Workflow__ReminderInterval"] = "00:00:03",
                 ["Workflow__MaxReminders"] = "1",
-                ["Workflow__EscalateAfter"] = "01:00:00",
-                ["Workflow__SupervisorDeadline"] = "02:00:00",
-                ["Escalation__ScanInterval"] = "01:00:00",
-                ["Logging__LogLevel__Default"] = "Warning",
-            },
+            }),
             TimeSpan.FromSeconds(60));
     }
 
