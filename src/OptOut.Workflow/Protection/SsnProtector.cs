@@ -44,7 +44,16 @@ public sealed class SsnProtector
             throw new CryptographicException("Not a protected SSN value.");
         }
 
-        var all = Convert.FromBase64String(protectedSsn[Prefix.Length..]);
+        byte[] all;
+        try
+        {
+            all = Convert.FromBase64String(protectedSsn[Prefix.Length..]);
+        }
+        catch (FormatException)
+        {
+            throw new CryptographicException("Protected SSN value is not valid base64.");
+        }
+
         if (all.Length < NonceSize + TagSize)
         {
             throw new CryptographicException("Protected SSN value is truncated.");
