@@ -4,7 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace OptOut.Api;
 
-/// <summary>GET /api/health: the app is up and its durable engine answers a query. No secrets or case data.</summary>
+/// <summary>GET /api/health: the app is up and its durable engine answers a query (else 503 problem+json). No secrets or case data.</summary>
 public static class HealthEndpoint
 {
     public static async Task<IResult> CheckAsync(HttpContext context)
@@ -29,7 +29,8 @@ public static class HealthEndpoint
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return Results.Json(new { status = "Unhealthy", durable = e.GetType().Name }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            // The API's one answer for an unreachable engine: 503 problem+json with Retry-After (README, "HTTP contract").
+            return DependencyFailures.Unavailable();
         }
     }
 }

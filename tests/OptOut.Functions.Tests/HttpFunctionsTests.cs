@@ -3,6 +3,9 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.DurableTask.Client;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
 using Microsoft.Extensions.DependencyInjection;
 using OptOut.Testing;
 
@@ -125,6 +128,24 @@ public sealed class HttpFunctionsTests : EngineFixture
         var health = await RunAsync(get, await _functions.Health(get.Request, Host.Client));
         Assert.Equal(200, health.Status);
         Assert.Equal("Healthy", health.Json.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Health_is_503_problem_with_retry_after_when_the_durable_engine_does_not_answer()
+    {
+        var unreachable = Substitute.For<DurableTaskClient>("unreachable");
+        unreachable.GetInstanceAsync(Arg.Any<string>(), Arg.Any<CancellationToken>()).ThrowsAsync(new HttpRequestException("connection refused"));
+        unreachable.GetInstancesAsync(Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>()).ThrowsAsync(new HttpRequestException("connection refused"));
+
+        var get = Request("GET", "/api/health");
+        var health = await RunAsync(get, await _functions.Health(get.Request, unreachable));
+
+        Assert.Equal(503, health.Status);
+        Assert.Equal("application/problem+json", health.ContentType?.Split(';')[0]);
+        Assert.Equal(503, health.Json.GetProperty("status").GetInt32());
+        Assert.False(string.IsNullOrWhiteSpace(health.Json.GetProperty("title").GetString()));
+        Assert.True(int.Parse(health.Headers.RetryAfter.ToString(), System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.DoesNotContain("connection refused", health.Body, StringComparison.Ordinal);
     }
 
     private sealed record Response(int Status, string? ContentType, IHeaderDictionary Headers, string Body)

@@ -6,7 +6,12 @@ using OptOut.Workflow.Telemetry;
 
 namespace OptOut.Functions.Tests;
 
-/// <summary>The workflow's own telemetry: spans tagged with the case id from intake to close; counters by outcome.</summary>
+/// <summary>
+/// The workflow's own telemetry: spans tagged with the case id from intake to close; counters by outcome. The counters
+/// carry no case id (a metric dimension per case would be unbounded), and the meter is process-wide: this class runs
+/// alone (no other test's case can open or close while it listens), so every measurement it sees is its own case's.
+/// </summary>
+[Collection(nameof(TelemetryTests))]
 public sealed class TelemetryTests
 {
     [Fact]
@@ -56,7 +61,11 @@ public sealed class TelemetryTests
         Assert.Contains("MIS add seeker to office", steps);
         Assert.Contains("Email CaseManagerOutcome", steps);
 
-        Assert.Contains(measurements, m => m.Instrument == "optout.cases.started" && m.Value == 1 && m.Tag == "test");
-        Assert.Contains(measurements, m => m.Instrument == "optout.cases.closed" && m.Value == 1 && m.Tag == "AddedFromStatewide");
+        Assert.Equal(("optout.cases.started", 1L, (string?)"test"), Assert.Single(measurements, m => m.Instrument == "optout.cases.started"));
+        Assert.Equal(("optout.cases.closed", 1L, (string?)"AddedFromStatewide"), Assert.Single(measurements, m => m.Instrument == "optout.cases.closed"));
     }
 }
+
+/// <summary>Runs <see cref="TelemetryTests"/> on its own, after and never alongside any other test of this assembly.</summary>
+[CollectionDefinition(nameof(TelemetryTests), DisableParallelization = true)]
+public sealed class TelemetryCollection;

@@ -42,6 +42,10 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
     {
         var id = await Host.OpenCaseAsync("S-1006", "down-1");
         await Host.WaitForStageAsync(id, "AwaitingSupervisor");
+        using (var healthy = await Host.Anonymous.GetAsync("/api/health"))
+        {
+            Assert.Equal(HttpStatusCode.OK, healthy.StatusCode);
+        }
 
         await _azurite.StopAsync();
 
@@ -49,6 +53,7 @@ public sealed class StoreUnavailableTests : IAsyncLifetime
         await AssertUnavailableAsync(await Host.Http.GetAsync("/api/cases?stage=AwaitingSupervisor"));
         await AssertUnavailableAsync(await Host.Http.PostAsync($"/api/cases/{id}/withdraw", null));
         await AssertUnavailableAsync(await Host.Http.PostAsJsonAsync("/api/cases", Requests.For("S-1001", "down-2")));
+        await AssertUnavailableAsync(await Host.Anonymous.GetAsync("/api/health"));
 
         // Bad input is still judged before storage is touched.
         await (await Host.Http.GetAsync("/api/cases?continuationToken=garbage")).AssertProblemAsync(HttpStatusCode.BadRequest);

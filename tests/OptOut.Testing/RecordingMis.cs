@@ -11,6 +11,7 @@ public sealed class RecordingMis(IMisGateway inner) : IMisGateway
 {
     private readonly ConcurrentQueue<string> _calls = new();
     private readonly ConcurrentDictionary<string, int> _failures = new();
+    private readonly ConcurrentDictionary<string, MisHold> _holds = new(StringComparer.Ordinal);
 
     /// <summary>"office-search port-angeles Elena Optout", "statewide-search Elena Optout", "add S-1005 port-angeles", "opt-out-lookup".</summary>
     public IReadOnlyList<string> Calls => [.. _calls];
@@ -20,9 +21,18 @@ public sealed class RecordingMis(IMisGateway inner) : IMisGateway
     /// <summary>The next <paramref name="times"/> calls of <paramref name="operation"/> ("search", "add", "lookup") fail with HTTP 503.</summary>
     public void FailNext(string operation, int times) => _failures[operation] = times;
 
+    /// <summary>Searches for <paramref name="lastName"/> wait until the hold is released: the case stays at its searching stage.</summary>
+    public MisHold HoldSearches(string lastName) => _holds.GetOrAdd(lastName, _ => new MisHold());
+
     public async Task<SeekerMatch> SearchAsync(string firstName, string lastName, string phone, string? office, CancellationToken cancellationToken)
     {
         _calls.Enqueue(office is null ? $"statewide-search {firstName} {lastName}" : $"office-search {office} {firstName} {lastName}");
+        if (_holds.TryGetValue(lastName, out var hold))
+        {
+            hold.Entered.TrySetResult();
+            await hold.Release.Task.WaitAsync(cancellationToken);
+        }
+
         MaybeFail("search");
         return await inner.SearchAsync(firstName, lastName, phone, office, cancellationToken);
     }
@@ -51,4 +61,12 @@ public sealed class RecordingMis(IMisGateway inner) : IMisGateway
             }
         }
     }
+}
+
+/// <summary>A search held by <see cref="RecordingMis.HoldSearches"/>: <see cref="Entered"/> once one is waiting.</summary>
+public sealed class MisHold
+{
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

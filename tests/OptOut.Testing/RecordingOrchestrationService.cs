@@ -109,10 +109,17 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner, b
         return Client.CreateTaskOrchestrationAsync(creationMessage, dedupeStatuses);
     }
 
+    /// <summary>
+    /// Called with each message a client sends to an instance (a raised event, a termination); when it returns true the
+    /// message is not delivered: the test has taken it, e.g. to hand it to <see cref="BeforeStep"/>'s work item so it
+    /// lands in the same batch as a timer.
+    /// </summary>
+    public Func<TaskMessage, bool>? DivertSend { get; set; }
+
     public Task SendTaskOrchestrationMessageAsync(TaskMessage message)
     {
         Record(message.OrchestrationInstance.InstanceId, $"send:{message.Event?.EventType}", message);
-        return Client.SendTaskOrchestrationMessageAsync(message);
+        return DivertSend?.Invoke(message) == true ? Task.CompletedTask : Client.SendTaskOrchestrationMessageAsync(message);
     }
 
     public Task SendTaskOrchestrationMessageBatchAsync(params TaskMessage[] messages)
@@ -147,8 +154,23 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner, b
 
     public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
 
-    public Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
-        inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+    /// <summary>
+    /// Called with each orchestration work item the engine has taken (its instance locked, its new messages in hand)
+    /// before the worker runs the step. A test uses it to act at an exact point, e.g. raise an event once a timer has
+    /// fired but before the orchestrator has seen it; the step waits for the returned task.
+    /// </summary>
+    public Func<TaskOrchestrationWorkItem, Task>? BeforeStep { get; set; }
+
+    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    {
+        var workItem = await inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+        if (workItem is not null && BeforeStep is { } before)
+        {
+            await before(workItem);
+        }
+
+        return workItem!;
+    }
 
     public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
 

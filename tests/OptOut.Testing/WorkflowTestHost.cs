@@ -134,6 +134,12 @@ public sealed class WorkflowTestHost : IAsyncDisposable
             TimeSpan.FromMilliseconds(50));
     }
 
+    /// <summary>The fire-at of every timer the case's executions have set, in the order the engine stored them.</summary>
+    public IReadOnlyList<DateTime> TimersSet(string caseId) =>
+        [.. Durable.For(caseId)
+            .Where(r => r.Kind == "history:TimerCreated")
+            .Select(r => System.Text.Json.JsonDocument.Parse(r.Json).RootElement.GetProperty("FireAt").GetDateTime().ToUniversalTime())];
+
     public Task<CaseView> WaitForStageAsync(string caseId, CaseStage stage, TimeSpan? timeout = null) =>
         WaitForAsync(caseId, v => v.Stage == stage.ToString(), timeout);
 

@@ -14,8 +14,9 @@ namespace OptOut.Workflow.Tests.Escalation;
 
 /// <summary>
 /// The scheduled EscalateStaleCases scan on the in-process engine. The workflow's own reminders and escalation are
-/// pushed an hour out so only the scan acts; the scan's clock is a FakeTimeProvider a minute ahead (past StaleAfter = 1 s)
-/// so no test sleeps, and "the same day" is exact.
+/// pushed an hour out so only the scan acts; the scan's clock is a FakeTimeProvider at noon UTC tomorrow (past
+/// StaleAfter = 1 s for every case the test opens, and never near midnight), so no test sleeps and "the same day" is
+/// exact whenever the tests run.
 /// </summary>
 public sealed class StaleCaseScannerTests : EngineFixture
 {
@@ -31,6 +32,9 @@ public sealed class StaleCaseScannerTests : EngineFixture
             PageSize = pageSize,
         };
 
+    /// <summary>Noon UTC tomorrow: later than any case a test opens, and hours from a change of date either way.</summary>
+    private static FakeTimeProvider Noon() => new(new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1).AddHours(12), TimeSpan.Zero));
+
     private static bool IsScanEntry(TimelineView t) => t.Step == "Escalated" && t.Detail.StartsWith("Daily stale-case scan", StringComparison.Ordinal);
 
     private IReadOnlyList<StoredEmail> Digests() => [.. Host.Mailbox.All.Where(m => m.Message.Key.StartsWith("stale-digest:", StringComparison.Ordinal))];
@@ -45,7 +49,7 @@ public sealed class StaleCaseScannerTests : EngineFixture
         await Host.WaitUntilWaitingAsync(b);
         await Host.WaitForClosedAsync(closed);
 
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1));
+        var clock = Noon();
         var today = clock.GetUtcNow().ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         var first = await Scanner(clock).ScanAsync(CancellationToken.None);
 
@@ -70,7 +74,11 @@ public sealed class StaleCaseScannerTests : EngineFixture
         Assert.Equal(0, second.Flagged);
         Assert.False(second.DigestSent);
         Assert.Single(Digests());
-        await Task.Delay(300); // time for a (wrongly) raised event to be recorded
+        // The scan raises its events before it returns: the engine's client has recorded every event sent to each case
+        // (one, from the first scan). The orchestrator would ignore a second flag of the same date, so the timeline
+        // alone could not show one.
+        Assert.Single(Host.Durable.For(a), r => r.Kind == "send:EventRaised");
+        Assert.Single(Host.Durable.For(b), r => r.Kind == "send:EventRaised");
         Assert.Single((await Host.Get.HandleAsync(a, CancellationToken.None))!.Timeline, IsScanEntry);
         Assert.Single((await Host.Get.HandleAsync(b, CancellationToken.None))!.Timeline, IsScanEntry);
 
@@ -89,7 +97,7 @@ public sealed class StaleCaseScannerTests : EngineFixture
     {
         var a = await Host.StartAsync(Requests.For("S-1005", "later-a"));
         await Host.WaitUntilWaitingAsync(a);
-        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1));
+        var clock = Noon();
         Assert.Single((await Scanner(clock).ScanAsync(CancellationToken.None)).Escalated);
         await Host.WaitForAsync(a, v => v.Timeline.Any(IsScanEntry));
 
@@ -122,7 +130,7 @@ public sealed class StaleCaseScannerTests : EngineFixture
         await Host.WaitForClosedAsync(done);
         Host.Durable.Reads.Clear();
 
-        var result = await Scanner(new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(1)), pageSize: 2).ScanAsync(CancellationToken.None);
+        var result = await Scanner(Noon(), pageSize: 2).ScanAsync(CancellationToken.None);
 
         Assert.Equal(ids, result.Escalated.Select(c => c.CaseId).Order(StringComparer.Ordinal));
         Assert.Equal(3, result.Scanned); // Completed instances are never queried

@@ -18,9 +18,13 @@ public sealed class ProcedureBranchTests : EngineFixture
 {
     private RecordingMis Mis => (RecordingMis)Host.Services.GetRequiredService<IMisGateway>();
 
-    // No reminders during these tests; registration re-checks every second up to 4 s.
-    protected override void Settings(Dictionary<string, string?> settings) =>
+    // No reminders during these tests; registration re-checks every second, with a deadline no test reaches (a
+    // registration or withdrawal lands whenever the test gets to it). The deadline is played on its own engine.
+    protected override void Settings(Dictionary<string, string?> settings)
+    {
         settings.SupervisorWait(TimeSpan.FromMinutes(5), escalateAfter: TimeSpan.FromMinutes(10), deadline: TimeSpan.FromMinutes(20));
+        settings["Workflow:RegistrationDeadline"] = "00:20:00";
+    }
 
     protected override void Services(IServiceCollection services) =>
         services.AddSingleton<IMisGateway>(sp => new RecordingMis(sp.GetRequiredService<MisSimulator>()));
@@ -83,13 +87,27 @@ public sealed class ProcedureBranchTests : EngineFixture
     [Fact]
     public async Task Step2b_client_who_never_registers_closes_at_the_deadline_and_case_manager_is_told()
     {
-        Host.Mis.Add(Unregistered("S-2032", "Ivan", "Never", "360-555-0132", "521220032"));
-        var id = await Host.StartAsync(WithSsn(Requests.For("S-1003", "b3b", hasAccount: false), "Ivan", "Never", "360-555-0132", "521-22-0032"));
-        var c = await Host.WaitForClosedAsync(id);
+        // Its own engine: a re-check every second, the deadline at 4 s.
+        await using var host = await WorkflowTestHost.StartAsync(
+            s => s["Workflow:RegistrationDeadline"] = "00:00:04",
+            services => services.AddSingleton<IMisGateway>(sp => new RecordingMis(sp.GetRequiredService<MisSimulator>())));
+        var mis = (RecordingMis)host.Services.GetRequiredService<IMisGateway>();
+        host.Mis.Add(Unregistered("S-2032", "Ivan", "Never", "360-555-0132", "521220032"));
+        var id = await host.StartAsync(WithSsn(Requests.For("S-1003", "b3b", hasAccount: false), "Ivan", "Never", "360-555-0132", "521-22-0032"));
+        var c = await host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.RegistrationNotCompleted), c.Outcome);
-        Assert.True(Mis.CallsFor("Never").Count(x => x.StartsWith("statewide", StringComparison.Ordinal)) >= 3, "MIS is re-checked on a durable timer until the deadline");
-        Assert.Contains("registration not completed", Email(id, NotificationKind.CaseManagerOutcome).Subject, StringComparison.Ordinal);
+        // MIS is re-checked on a durable timer until the deadline: each execution sets one timer, for the next re-check
+        // (WaitingSince + n s) or the deadline, whichever is first; each fired timer is one statewide search. How many
+        // fire before the deadline depends on the machine; what they are does not.
+        var timers = host.TimersSet(id);
+        var since = c.WaitingSince!.Value;
+        Assert.NotEmpty(timers);
+        Assert.Equal(Enumerable.Range(1, timers.Count).Select(n => since.AddSeconds(n)), timers);
+        Assert.Equal(1 + timers.Count, mis.CallsFor("Never").Count(x => x.StartsWith("statewide", StringComparison.Ordinal)));
+        Assert.Contains($"after {timers.Count} check(s)", c.Detail, StringComparison.Ordinal);
+        Assert.True(c.ClosedAt >= since.AddSeconds(4), $"closed at {c.ClosedAt:O}, before the deadline {since.AddSeconds(4):O}");
+        Assert.Contains("registration not completed", host.Mailbox.For(id).Single(m => m.Message.Key == Key(id, NotificationKind.CaseManagerOutcome)).Message.Subject, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -172,6 +190,47 @@ public sealed class ProcedureBranchTests : EngineFixture
         Assert.Equal(3, Mis.CallsFor("Lagging").Count(x => x.StartsWith("statewide", StringComparison.Ordinal)) - 1); // 1 before the lookup + 3 checks
         Assert.Equal("pat.supervisor@example.org", Email(id, NotificationKind.SupervisorOptInNotVisible).To.Email);
         Assert.Contains("needs attention", Email(id, NotificationKind.CaseManagerOutcome).Subject, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Step6a_opted_in_client_who_becomes_visible_on_a_later_check_is_added_after_one_not_visible_yet()
+    {
+        Host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2071", FirstName = "Nia", LastName = "Later", Phone = "360-555-0171", Ssn = "521220071", OptedOut = true, HiddenSearchesAfterOptIn = 1 });
+        var id = await Host.StartAsync(WithSsn(Requests.For("S-1005", "b7c"), "Nia", "Later", "360-555-0171", "521-22-0071"));
+        await Host.WaitForSupervisorEmailedAsync(id);
+        Host.Mis.OptIn("S-2071"); // MIS hides her from the first search after the opt-in, shows her from the second
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, null, default)).Disposition);
+        var c = await Host.WaitForClosedAsync(id);
+
+        Assert.Equal(nameof(CaseOutcome.OptedInAndAdded), c.Outcome);
+        Assert.Equal(["Supervisor decision", "Not visible yet", "Add Seeker to Office", "Closed"], Steps(c)[^4..]);
+        Assert.Contains("Check 1 of 3", c.Timeline.Single(t => t.Step == "Not visible yet").Detail, StringComparison.Ordinal);
+        Assert.Equal(3, Mis.CallsFor("Later").Count(x => x.StartsWith("statewide", StringComparison.Ordinal))); // 1 before the lookup + 2 checks
+        Assert.Contains("add S-2071 port-angeles", Mis.Calls);
+        Assert.Contains("port-angeles", Host.Mis.Find("S-2071")!.Offices);
+        Assert.DoesNotContain(Key(id, NotificationKind.SupervisorOptInNotVisible), Keys(id));
+    }
+
+    [Fact]
+    public async Task Withdraw_at_a_stage_that_does_not_wait_is_refused_and_the_case_goes_on_unchanged()
+    {
+        Host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2081", FirstName = "Ora", LastName = "Searching", Phone = "360-555-0181", Ssn = "521220081", Offices = { "port-angeles" } });
+        var hold = Mis.HoldSearches("Searching");
+        var id = await Host.StartAsync(WithSsn(Requests.For("S-1001", "b9c"), "Ora", "Searching", "360-555-0181", "521-22-0081"));
+        await hold.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await Host.WaitForStageAsync(id, CaseStage.SearchingOffice);
+
+        var refused = await Host.Withdraw.HandleAsync(id, "too early", default);
+
+        Assert.Equal(CommandDisposition.Conflict, refused.Disposition);
+        Assert.Contains("SearchingOffice", refused.Message, StringComparison.Ordinal);
+        // Nothing was sent to the case (the refusal raised no event), and once the search answers it runs to its outcome.
+        Assert.DoesNotContain(Host.Durable.For(id), r => r.Kind.StartsWith("send:", StringComparison.Ordinal));
+        hold.Release.TrySetResult();
+        var c = await Host.WaitForClosedAsync(id);
+        Assert.Equal(nameof(CaseOutcome.AlreadyInOffice), c.Outcome);
+        Assert.DoesNotContain("Withdrawn", Steps(c));
+        Assert.DoesNotContain(Host.Durable.For(id), r => r.Kind == "history:EventRaised");
     }
 
     [Fact]
