@@ -200,11 +200,12 @@ public sealed class EmailDeliveryInDoubtException(string messageKey, string reas
     public string Reason { get; } = reason;
 }
 
-/// <summary>Another instance holds a live claim on the message key: the activity fails and its retry asks again.</summary>
+/// <summary>
+/// Another instance holds a live claim on the message key: the email activity waits for the lease to end and asks
+/// again (SendNotificationActivity), so a claim left by an instance that died does not use up the activity's retries.
+/// </summary>
 public sealed class EmailSendInProgressException(string messageKey, DateTimeOffset leaseUntil)
-    : Exception($"Message {messageKey} is being sent by another instance (claim held until {leaseUntil:O}); try again later.")
+    : NotifierBusyException(messageKey, leaseUntil, $"Message {messageKey} is being sent by another instance (claim held until {leaseUntil:O}); try again later.")
 {
-    public string MessageKey { get; } = messageKey;
-
-    public DateTimeOffset LeaseUntil { get; } = leaseUntil;
+    public DateTimeOffset LeaseUntil => RetryAt;
 }

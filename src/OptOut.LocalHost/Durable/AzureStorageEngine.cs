@@ -51,6 +51,12 @@ public sealed class AzureStorageStoreOptions
     /// </summary>
     public TimeSpan ControlQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Likewise for activity work items (the provider's default is 5 minutes): an activity a killed host was running is
+    /// run again by another host after this long.
+    /// </summary>
+    public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Loopback port of the internal gRPC sidecar the worker and client talk to. 0: a free port.</summary>
     [Range(0, 65535)]
     public int SidecarPort { get; set; }
@@ -128,6 +134,7 @@ public static class AzureStorageEngine
             UseAppLease = false,
             MaxQueuePollingInterval = o.MaxPollingInterval,
             ControlQueueVisibilityTimeout = o.ControlQueueVisibilityTimeout,
+            WorkItemQueueVisibilityTimeout = o.WorkItemQueueVisibilityTimeout,
         });
 
     private static int FreeLoopbackPort()

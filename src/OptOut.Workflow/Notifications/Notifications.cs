@@ -40,5 +40,17 @@ public sealed record EmailMessage(string Key, Contact To, string Subject, string
 public interface INotifier
 {
     /// <summary>Sends the message unless a message with the same key was already sent. Returns false when skipped as a duplicate.</summary>
+    /// <exception cref="NotifierBusyException">Another sender (another instance) holds the key until a known time.</exception>
     Task<bool> SendAsync(EmailMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// The message key is held by another sender until <paramref name="retryAt"/> (e.g. an instance that is sending it, or
+/// one that died while sending): ask again after that time; by then its outcome is recorded or its hold has lapsed.
+/// </summary>
+public class NotifierBusyException(string messageKey, DateTimeOffset retryAt, string message) : Exception(message)
+{
+    public string MessageKey { get; } = messageKey;
+
+    public DateTimeOffset RetryAt { get; } = retryAt;
 }

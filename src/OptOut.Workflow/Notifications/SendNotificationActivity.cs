@@ -5,9 +5,15 @@ using OptOut.Workflow.Telemetry;
 namespace OptOut.Workflow.Notifications;
 
 /// <summary>Renders and sends one email for the case. Skips recipients who have no address (clients may have none).</summary>
-public sealed class SendNotificationActivity(EmailTemplates templates, INotifier notifier, ILogger<SendNotificationActivity> logger)
+public sealed class SendNotificationActivity(EmailTemplates templates, INotifier notifier, TimeProvider time, ILogger<SendNotificationActivity> logger)
     : TaskActivity<NotificationRequest, NotificationReceipt>
 {
+    /// <summary>
+    /// The longest this activity waits for another sender's hold on the key (<see cref="NotifierBusyException"/>) before
+    /// it fails and leaves the rest to the Durable retry. Covers the production email lease (60 s) with room to spare.
+    /// </summary>
+    public static readonly TimeSpan MaxBusyWait = TimeSpan.FromMinutes(2);
+
     public override async Task<NotificationReceipt> RunAsync(TaskActivityContext context, NotificationRequest input)
     {
         using var span = WorkflowTelemetry.StartStep($"Email {input.Kind}", input.Case.CaseId, System.Diagnostics.ActivityKind.Client);
@@ -18,7 +24,7 @@ public sealed class SendNotificationActivity(EmailTemplates templates, INotifier
             return new NotificationReceipt(input.MessageKey, "", false);
         }
 
-        var sent = await notifier.SendAsync(message, CancellationToken.None);
+        var sent = await SendWaitingOutHoldsAsync(message);
         if (sent)
         {
             Count(input);
@@ -39,6 +45,31 @@ public sealed class SendNotificationActivity(EmailTemplates templates, INotifier
             case NotificationKind.SupervisorEscalation:
                 WorkflowTelemetry.Escalations.Add(1, new KeyValuePair<string, object?>("kind", "workflow"));
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Sends; when another sender holds the key (an instance sending it, or one that died mid-send), waits until its hold
+    /// ends and asks again — at most twice and <see cref="MaxBusyWait"/> in all — instead of spending the activity's
+    /// retries, which may be shorter than the hold.
+    /// </summary>
+    private async Task<bool> SendWaitingOutHoldsAsync(EmailMessage message)
+    {
+        var giveUpAt = time.GetUtcNow() + MaxBusyWait;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await notifier.SendAsync(message, CancellationToken.None);
+            }
+            catch (NotifierBusyException busy) when (attempt < 2 && busy.RetryAt <= giveUpAt)
+            {
+                var wait = busy.RetryAt - time.GetUtcNow() + TimeSpan.FromMilliseconds(250);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, time);
+                }
+            }
         }
     }
 }
