@@ -22,7 +22,7 @@ public sealed class SsnProtectorTests
     {
         var protectedSsn = _protector.Protect(Ssn, CaseId);
 
-        Assert.StartsWith("ssn.v1.", protectedSsn, StringComparison.Ordinal);
+        Assert.StartsWith("ssn.v2.1.", protectedSsn, StringComparison.Ordinal); // the key ring's format: version, key id, value
         Assert.DoesNotContain(Ssn, protectedSsn, StringComparison.Ordinal);
         Assert.Equal(Ssn, _protector.Unprotect(protectedSsn, CaseId));
     }
@@ -42,10 +42,11 @@ public sealed class SsnProtectorTests
     public void A_value_with_any_byte_changed_is_refused(int index)
     {
         var protectedSsn = _protector.Protect(Ssn, CaseId);
-        var bytes = Convert.FromBase64String(protectedSsn["ssn.v1.".Length..]);
+        const string prefix = "ssn.v2.1.";
+        var bytes = Convert.FromBase64String(protectedSsn[prefix.Length..]);
         bytes[index < 0 ? bytes.Length + index : index] ^= 0x01;
 
-        AssertRefused("ssn.v1." + Convert.ToBase64String(bytes), CaseId);
+        AssertRefused(prefix + Convert.ToBase64String(bytes), CaseId);
     }
 
     [Theory]
