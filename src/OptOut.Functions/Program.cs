@@ -8,8 +8,6 @@ using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using OptOut.Api;
 using OptOut.Functions;
-using OptOut.Infrastructure;
-using OptOut.Workflow.Hosting;
 using OptOut.Workflow.Telemetry;
 
 var builder = FunctionsApplication.CreateBuilder(args);
@@ -19,13 +17,7 @@ builder.ConfigureFunctionsWebApplication();
 // and every exported span is redacted (DecisionLinkRedaction; host.json keeps the host's request telemetry path-free).
 builder.Logging.HideRequestPathLogs();
 
-builder.Services.AddOptOutWorkflow(builder.Configuration);
-builder.Services.AddHttpMisGateway(builder.Configuration);
-builder.Services.AddSendGridNotifier(builder.Configuration);
-builder.Services.AddTableEmailOutbox(builder.Configuration); // each email once across instances (docs/email-and-decisions.md)
-builder.Services.AddTableDecisionRecord(builder.Configuration);
-builder.Services.AddTableCaseIdRegistry(builder.Configuration);
-builder.Services.AddPoisonQueueSweeper(builder.Configuration);
+builder.Services.AddOptOutFunctions(builder.Configuration);
 
 // Telemetry: OpenTelemetry traces (Functions invocations, Durable Task, the workflow's own spans tagged with the case id)
 // and metrics (cases started/closed by outcome, reminders, escalations), exported to Application Insights when its

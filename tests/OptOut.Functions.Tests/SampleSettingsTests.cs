@@ -3,8 +3,21 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OptOut.Infrastructure;
+using OptOut.Infrastructure.Email;
+using OptOut.Infrastructure.Queues;
+using OptOut.Infrastructure.Storage;
+using OptOut.Workflow.Decisions;
+using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Hosting;
+using OptOut.Workflow.Lookup;
+using OptOut.Workflow.Notifications;
 using OptOut.Workflow.Offices;
+using OptOut.Workflow.Operations;
+using OptOut.Workflow.UseCases.DecideCase;
+using OptOut.Workflow.UseCases.GetCase;
+using OptOut.Workflow.UseCases.ListCases;
+using OptOut.Workflow.UseCases.StartCase;
+using OptOut.Workflow.UseCases.WithdrawCase;
 
 namespace OptOut.Functions.Tests;
 
@@ -61,6 +74,26 @@ public sealed class SampleSettingsTests
 
     private static string Flatten(Exception e) => e is AggregateException a ? string.Join(" ", a.InnerExceptions.Select(Flatten)) : e.Message + " " + (e.InnerException is null ? "" : Flatten(e.InnerException));
 
+    [Fact]
+    public void Every_use_case_activity_and_scheduled_job_of_the_functions_app_resolves_from_the_sample_settings()
+    {
+        using var services = Build(Sample());
+        var client = NSubstitute.Substitute.For<Microsoft.DurableTask.Client.DurableTaskClient>("composition");
+        Assert.NotNull(services.CreateWithClient<StartCaseHandler>(client));
+        Assert.NotNull(services.CreateWithClient<GetCaseHandler>(client));
+        Assert.NotNull(services.CreateWithClient<ListCasesHandler>(client));
+        Assert.NotNull(services.CreateWithClient<WithdrawCaseHandler>(client));
+        Assert.NotNull(services.CreateWithClient<DecideCaseHandler>(client));
+        Assert.NotNull(services.CreateWithClient<StaleCaseScanner>(client));
+        Assert.NotNull(services.CreateWithClient<CasePurge>(client));
+        Assert.NotNull(services.GetRequiredService<SendNotificationActivity>());
+        Assert.NotNull(services.GetRequiredService<OptOutLookupActivity>());
+        Assert.NotNull(services.GetRequiredService<PoisonQueueSweeper>());
+        Assert.IsType<SendGridNotifier>(services.GetRequiredService<INotifier>());
+        Assert.IsType<TableDecisionRecord>(services.GetRequiredService<IDecisionRecord>());
+        Assert.IsType<TableCaseIdRegistry>(services.GetRequiredService<ICaseIdRegistry>());
+    }
+
     private static Dictionary<string, string?> Sample()
     {
         var path = Path.Combine(FunctionsMetadataTests.RepoRoot(), "local.settings.sample.json");
@@ -74,10 +107,7 @@ public sealed class SampleSettingsTests
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key.Replace("__", ":", StringComparison.Ordinal), v.Value)))
             .Build();
-        var services = new ServiceCollection().AddLogging();
-        services.AddOptOutWorkflow(configuration);
-        services.AddHttpMisGateway(configuration);
-        services.AddSendGridNotifier(configuration);
-        return services.BuildServiceProvider();
+        // The Functions app's own composition (Program.cs calls the same method).
+        return new ServiceCollection().AddLogging().AddOptOutFunctions(configuration).BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
     }
 }
