@@ -58,4 +58,7 @@ internal static partial class Log
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId}: the decision record or the case could not be read or written")]
     public static partial void DecisionRecordUnavailable(ILogger logger, Exception e, string caseId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Case {CaseId} started, but its case-id claim could not be marked started; a resend will find the case")]
+    public static partial void CaseIdNotMarkedStarted(ILogger logger, Exception e, string caseId);
 }

@@ -86,15 +86,38 @@ public sealed class StartCaseHandler(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            // Started after all (a stale claim taken over while its first owner had in fact started it): the same case.
+            if (await CompareExistingAsync(caseId, request!.CaseId, canonical, cancellationToken) is { } started)
+            {
+                await MarkStartedAsync(caseId);
+                return started;
+            }
+
             // Give the id back so that a retry of this request can start it; the caller sees the failure.
             await caseIds.ReleaseAsync(caseId, CancellationToken.None);
             throw;
         }
 
-        await caseIds.MarkStartedAsync(caseId, cancellationToken);
+        await MarkStartedAsync(caseId);
         Log.CaseStarted(logger, caseId, source);
         WorkflowTelemetry.CasesStarted.Add(1, new KeyValuePair<string, object?>("source", source));
         return new StartCaseResult(StartDisposition.Created, caseId, CaseView.Starting(input));
+    }
+
+    /// <summary>
+    /// Best effort: the case is started whatever this says. A claim left unmarked is taken over by the same request
+    /// after a minute, whose start then finds the case (above) and marks it.
+    /// </summary>
+    private async Task MarkStartedAsync(string caseId)
+    {
+        try
+        {
+            await caseIds.MarkStartedAsync(caseId, CancellationToken.None);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Log.CaseIdNotMarkedStarted(logger, e, caseId);
+        }
     }
 
     /// <param name="typed">The id as the request spelled it: a case opened before ids were kept in lower case is found by it.</param>
