@@ -31,7 +31,7 @@ public sealed class BrowserFlowTests(LocalHostFixture fixture, ITestOutputHelper
         context.SetDefaultTimeout(20_000);
         SetDefaultExpectTimeout(20_000);
         var page = await context.NewPageAsync();
-        var caseId = $"e2e-{Guid.NewGuid():N}"[..20];
+        var caseId = Requests.UniqueId("e2e", maxLength: 20);
 
         try
         {

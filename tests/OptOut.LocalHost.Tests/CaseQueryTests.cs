@@ -240,7 +240,7 @@ public abstract class CaseQueryTests(LocalHostServerFixture fixture)
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 
-    private static string Id(string name) => $"{name}-{Guid.NewGuid():N}"[..Math.Min(64, name.Length + 9)];
+    private static string Id(string name) => Requests.UniqueId(name, maxLength: Math.Min(64, name.Length + 9));
 
     private static string Iso(DateTime utc) => Uri.EscapeDataString(utc.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture));
 

@@ -30,7 +30,7 @@ public sealed class WithdrawReasonTests : IAsyncLifetime
 
     private async Task Refused(string reason)
     {
-        var id = $"wr-{Guid.NewGuid():N}"[..20];
+        var id = Requests.UniqueId("wr", maxLength: 20);
         await _host.OpenCaseAsync("S-1006", id);
         await _host.WaitForStageAsync(id, "AwaitingSupervisor");
 

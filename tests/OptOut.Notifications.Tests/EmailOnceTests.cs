@@ -36,7 +36,7 @@ public sealed class EmailOnceTests(AzuriteFixture azurite, ITestOutputHelper out
         var config = Config();
         await using var host = await WorkflowTestHost.StartAsync(services: s => s.AddSendGridNotifier(config).AddTableEmailOutbox(config));
 
-        var caseId = await host.StartAsync(Requests.For("S-1005", $"email-once-{Guid.NewGuid():N}"));
+        var caseId = await host.StartAsync(Requests.For("S-1005", Requests.UniqueId("email-once")));
         var waiting = await host.WaitForSupervisorEmailedAsync(caseId);
 
         Assert.False(waiting.IsClosed); // the workflow went on: the retries found the messages in doubt, not failed

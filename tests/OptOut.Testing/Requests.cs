@@ -6,6 +6,17 @@ namespace OptOut.Testing;
 /// <summary>Intake requests for the seeded MIS participants (one per branch of the procedure).</summary>
 public static class Requests
 {
+    /// <summary>
+    /// A unique case id: <paramref name="prefix"/>, a dash and random letters (never digits: intake refuses an id holding
+    /// a run of nine digits, which a random hex suffix produces now and then), at most <paramref name="maxLength"/> long.
+    /// </summary>
+    public static string UniqueId(string prefix, int maxLength = 64)
+    {
+        var letters = string.Concat(Guid.NewGuid().ToByteArray().Select(b => (char)('a' + (b % 26))));
+        var id = $"{prefix}-{letters}";
+        return id.Length <= maxLength ? id : id[..maxLength];
+    }
+
     public static CaseIntakeRequest For(string seekerId, string? caseId = null, string office = "port-angeles", bool? hasAccount = null, string? clientEmail = "client@example.net")
     {
         var p = MisSimulator.Seeded().Find(seekerId) ?? throw new ArgumentException($"No seeded participant {seekerId}.", nameof(seekerId));
