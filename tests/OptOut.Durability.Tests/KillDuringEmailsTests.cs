@@ -29,6 +29,7 @@ public sealed class KillDuringEmailsTests(AzuriteFixture azurite, ITestOutputHel
         using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
         http.DefaultRequestHeaders.Add("x-functions-key", LocalHostProcess.FunctionKey);
         var mailbox = new TableClient(azurite.ConnectionString, TaskHub + "Mailbox");
+        var outbox = new TableClient(azurite.ConnectionString, TaskHub + "EmailOutbox");
 
         // A SendGrid stand-in in front of the host's own sink: the first email passes, the others are held open.
         await using var gate = await SendGridGate.StartAsync(baseUrl);
@@ -38,7 +39,9 @@ public sealed class KillDuringEmailsTests(AzuriteFixture azurite, ITestOutputHel
             using var created = await http.PostAsync(new Uri("/api/cases", UriKind.Relative), new StringContent(CaseJson, Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.Accepted, created.StatusCode);
             await Eventually.UntilAsync(() => Task.FromResult((gate.Passed, gate.Held)), s => s is (1, 2), TimeSpan.FromSeconds(45), s => $"passed {s.Passed}, held {s.Held}. Host:\n{first.Output}");
-            Assert.Single(await RowsAsync(mailbox));
+            // The email that passed is in the mailbox and its send recorded in the outbox: only then is it "sent".
+            await Eventually.UntilAsync(() => RowsAsync(mailbox), r => r.Count == 1, TimeSpan.FromSeconds(30), r => $"{r.Count} email(s) in the mailbox");
+            await Eventually.UntilAsync(() => RowsAsync(outbox), r => r.Count(e => e.GetString("State") == "Sent") == 1, TimeSpan.FromSeconds(30), r => $"outbox: {string.Join(", ", r.Select(e => e.GetString("State")))}");
             output.WriteLine($"one email sent, two in flight: killing process {first.Id}");
             await first.KillAsync();
         }
@@ -84,12 +87,12 @@ public sealed class KillDuringEmailsTests(AzuriteFixture azurite, ITestOutputHel
         return LocalHostProcess.AzureStorageSettings(baseUrl, azurite.ConnectionString, TaskHub, extra: extra);
     }
 
-    private static async Task<List<TableEntity>> RowsAsync(TableClient mailbox)
+    private static async Task<List<TableEntity>> RowsAsync(TableClient table)
     {
         var rows = new List<TableEntity>();
         try
         {
-            await foreach (var row in mailbox.QueryAsync<TableEntity>())
+            await foreach (var row in table.QueryAsync<TableEntity>())
             {
                 rows.Add(row);
             }

@@ -84,6 +84,23 @@ public sealed class LocalHostServer : IAsyncDisposable
     public static async Task<LocalHostServer> StartAsync(LocalHostServerOptions? options = null)
     {
         options ??= new LocalHostServerOptions();
+
+        // A free port is picked before binding, so another process on the machine may take it in between: try again
+        // on a new port (a few times) rather than fail the test.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartAsync(options);
+            }
+            catch (IOException e) when (attempt < 3 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+            }
+        }
+    }
+
+    private static async Task<LocalHostServer> TryStartAsync(LocalHostServerOptions options)
+    {
         var values = TestSettings.Defaults();
         values.Remove("Links:PublicBaseUrl"); // the local host derives it from the address it listens on
         // Port 0: the local host picks a free port before it starts. The MIS gateway's address must be known before
