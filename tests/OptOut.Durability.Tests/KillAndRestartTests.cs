@@ -17,7 +17,6 @@ namespace OptOut.Durability.Tests;
 /// </summary>
 public sealed partial class KillAndRestartTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
-    private const string FunctionKey = "local-dev-key";
     private const string TaskHub = "DurabilityTest";
     private const string CaseId = "durable-kill-1";
 
@@ -30,7 +29,7 @@ public sealed partial class KillAndRestartTests(AzuriteFixture azurite, ITestOut
         var baseUrl = $"http://127.0.0.1:{WorkflowTestHost.FreePort()}";
         var settings = Settings(baseUrl, azurite.ConnectionString);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
-        http.DefaultRequestHeaders.Add("x-functions-key", FunctionKey);
+        http.DefaultRequestHeaders.Add("x-functions-key", LocalHostProcess.FunctionKey);
         var mailbox = new TableClient(azurite.ConnectionString, TaskHub + "Mailbox");
 
         // 1. First process: open a case for an opted-out client and let it reach AwaitingSupervisor.
@@ -103,22 +102,8 @@ public sealed partial class KillAndRestartTests(AzuriteFixture azurite, ITestOut
         output.WriteLine($"{clock.Elapsed.TotalSeconds:0.0}s: done (Azurite start not counted)");
     }
 
-    private static Dictionary<string, string> Settings(string baseUrl, string connectionString) => new()
-    {
-        ["LocalHost__Store"] = "AzureStorage",
-        ["LocalHost__AzureStorage__ConnectionString"] = connectionString,
-        ["LocalHost__AzureStorage__TaskHub"] = TaskHub,
-        ["LocalHost__Url"] = baseUrl,
-        ["LocalHost__FunctionKey"] = FunctionKey,
-        ["Links__PublicBaseUrl"] = baseUrl,
-        // No reminder, escalation or deadline fires during the test; the opt-in check is quick.
-        ["Workflow__ReminderInterval"] = "01:00:00",
-        ["Workflow__EscalateAfter"] = "02:00:00",
-        ["Workflow__SupervisorDeadline"] = "03:00:00",
-        ["Workflow__OptInVerifyInterval"] = "00:00:01",
-        ["Escalation__ScanInterval"] = "01:00:00",
-        ["Logging__LogLevel__Default"] = "Warning",
-    };
+    private static Dictionary<string, string> Settings(string baseUrl, string connectionString) =>
+        LocalHostProcess.AzureStorageSettings(baseUrl, connectionString, TaskHub);
 
     private const string CaseJson = $$"""
         {

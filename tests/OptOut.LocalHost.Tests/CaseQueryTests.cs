@@ -18,22 +18,8 @@ public sealed class InMemoryQueryHost : LocalHostServerFixture
 }
 
 /// <summary>The same local host on the Azure Storage provider (the one Durable Functions uses) against a real Azurite.</summary>
-public sealed class AzureStorageQueryHost : LocalHostServerFixture
+public sealed class AzureStorageQueryHost : AzuriteLocalHostServerFixture
 {
-    public AzuriteFixture Azurite { get; } = new();
-
-    public override async Task InitializeAsync()
-    {
-        await Azurite.InitializeAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Azurite.DisposeAsync();
-    }
-
     protected override LocalHostServerOptions Options() => new()
     {
         Settings = s =>

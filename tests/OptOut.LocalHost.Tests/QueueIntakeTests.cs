@@ -16,22 +16,8 @@ using OptOut.Workflow.Intake;
 namespace OptOut.LocalHost.Tests;
 
 /// <summary>A real Azurite plus a local host polling its optout-intake queue.</summary>
-public sealed class QueueHostFixture : LocalHostServerFixture
+public sealed class QueueHostFixture : AzuriteLocalHostServerFixture
 {
-    public AzuriteFixture Azurite { get; } = new();
-
-    public override async Task InitializeAsync()
-    {
-        await Azurite.InitializeAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Azurite.DisposeAsync();
-    }
-
     protected override LocalHostServerOptions Options() => new()
     {
         Settings = s =>

@@ -23,22 +23,8 @@ public sealed class InMemoryScanHost : LocalHostServerFixture
 }
 
 /// <summary>The same on the Azure Storage provider against a real Azurite.</summary>
-public sealed class AzureStorageScanHost : LocalHostServerFixture
+public sealed class AzureStorageScanHost : AzuriteLocalHostServerFixture
 {
-    public AzuriteFixture Azurite { get; } = new();
-
-    public override async Task InitializeAsync()
-    {
-        await Azurite.InitializeAsync();
-        await base.InitializeAsync();
-    }
-
-    public override async Task DisposeAsync()
-    {
-        await base.DisposeAsync();
-        await Azurite.DisposeAsync();
-    }
-
     protected override LocalHostServerOptions Options() => StaleScanQueryTests.HostOptions(Azurite.ConnectionString);
 }
 

@@ -248,3 +248,21 @@ public abstract class LocalHostServerFixture : IAsyncLifetime
 
     protected virtual LocalHostServerOptions Options() => new();
 }
+
+/// <summary>A local host with a real Azurite of its own, started first and stopped last (queues, the durable store).</summary>
+public abstract class AzuriteLocalHostServerFixture : LocalHostServerFixture
+{
+    public AzuriteFixture Azurite { get; } = new();
+
+    public override async Task InitializeAsync()
+    {
+        await Azurite.InitializeAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await Azurite.DisposeAsync();
+    }
+}
