@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
@@ -201,7 +202,7 @@ internal sealed partial class BenchNotifier : INotifier
         var pause = TimeSpan.FromMilliseconds(10);
         while (true)
         {
-            var result = await cases.DecideAsync(token, DecisionChoice.OptedIn, null, cancellationToken);
+            var result = await cases.DecideAsync(token, DecisionChoice.OptedIn, null, null, cancellationToken);
             if (result.Disposition == CommandDisposition.Accepted)
             {
                 Interlocked.Increment(ref _decided);

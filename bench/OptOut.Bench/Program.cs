@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Json;
@@ -52,14 +53,14 @@ if (Run("scale"))
     var client = host.Services.GetRequiredService<DurableTaskClient>();
     var cases = host.Services.CreateWithClient<StartCaseHandler>(client);
     var sw = Stopwatch.StartNew();
-    var first = await cases.HandleAsync(Request("W-first"), "bench", default);
+    var first = await cases.HandleAsync(Caller.System, Request("W-first"), "bench", default);
     if (first.Disposition != StartDisposition.Created)
     {
         throw new InvalidOperationException($"bench request rejected: {first.Message} {string.Join("; ", first.Errors?.Select(e => $"{e.Key}: {string.Join(",", e.Value)}") ?? [])}");
     }
 
     await Parallel.ForAsync(1, waitingN, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
-        await cases.HandleAsync(Request($"W{i:D5}"), "bench", ct));
+        await cases.HandleAsync(Caller.System, Request($"W{i:D5}"), "bench", ct));
     while (waits.Count < waitingN)
     {
         await Task.Delay(1000);
@@ -80,7 +81,7 @@ if (Run("scale"))
     string? token = null;
     do
     {
-        var page = await host.Services.CreateWithClient<ListCasesHandler>(client).HandleAsync(new CaseListQuery(CaseStage.AwaitingSupervisor, OrchestrationRuntimeStatus.Running, null, token, 500), default);
+        var page = await host.Services.CreateWithClient<ListCasesHandler>(client).HandleAsync(Caller.System, new CaseListQuery(CaseStage.AwaitingSupervisor, OrchestrationRuntimeStatus.Running, null, token, 500), default);
         listed += page.Items.Count;
         pages++;
         token = page.ContinuationToken;
@@ -297,7 +298,7 @@ if (only.Contains("sizes") && only.Length == 1)
     await host.WaitForStageAsync(id, CaseStage.AwaitingSupervisor);
     host.Mis.OptIn("S-1005");
     var token = host.Mailbox.For(id).Single(m => m.Message.Key.EndsWith(":SupervisorRequest:1", StringComparison.Ordinal)).Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
-    await host.Decide.DecideAsync(token, OptOut.Workflow.Decisions.DecisionChoice.OptedIn, null, default);
+    await host.Decide.DecideAsync(token, OptOut.Workflow.Decisions.DecisionChoice.OptedIn, null, null, default);
     await host.WaitForClosedAsync(id);
     foreach (var group in host.Durable.For(id).GroupBy(r => r.Kind).OrderByDescending(g => g.Sum(r => r.Json.Length)))
     {
@@ -371,7 +372,7 @@ async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarl
         {
             while (started - completed.Count < 2000 && !stopEarly.IsCancellationRequested)
             {
-                await cases.HandleAsync(Request($"{prefix}{started++:D7}"), "bench", CancellationToken.None);
+                await cases.HandleAsync(Caller.System, Request($"{prefix}{started++:D7}"), "bench", CancellationToken.None);
             }
 
             await Task.Delay(100, CancellationToken.None);
@@ -381,7 +382,7 @@ async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarl
     }
 
     await Parallel.ForAsync(0, n, new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
-        await cases.HandleAsync(Request($"{prefix}{i:D5}"), "bench", ct));
+        await cases.HandleAsync(Caller.System, Request($"{prefix}{i:D5}"), "bench", ct));
     while (completed.Count < n)
     {
         await Task.Delay(500, CancellationToken.None);

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.DurableTask.Client;
+using OptOut.Api.Access;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.UseCases;
@@ -23,24 +24,32 @@ public sealed record WithdrawAccepted(string CaseId, string Status, string Messa
 
 /// <summary>
 /// The case routes of the HTTP contract (<see cref="Routes"/>): HTTP in, use-case handler, typed result out. Both hosts
-/// call these: the Functions app from its [Function] methods, the local host from its endpoints. Authentication
-/// (function key) is the host's job.
+/// call these: the Functions app from its [Function] methods, the local host from its endpoints. Each resolves its
+/// caller first (<see cref="CallerResolver"/>: a signed-in person or an integration key; 401/403 otherwise) and the use
+/// case scopes what that caller may do (<see cref="OptOut.Workflow.Access.Caller"/>).
 /// </summary>
 public static class CaseEndpoints
 {
     /// <summary>POST /api/cases</summary>
     public static async Task<Results<Accepted<CaseAccepted>, Ok<CaseAccepted>, ValidationProblem, ProblemHttpResult>> CreateAsync(
-        HttpRequest request, StartCaseHandler handler, string source, CancellationToken cancellationToken)
+        HttpRequest request, CallerResolver access, StartCaseHandler handler, string source, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(handler);
+        var (caller, denied) = access.Resolve(request);
+        if (caller is null)
+        {
+            return denied!;
+        }
+
         var body = await JsonBody.ReadAsync<CaseIntakeRequest>(request, cancellationToken);
         if (body.Error is not null)
         {
             return body.Error;
         }
 
-        var result = await handler.HandleAsync(body.Value, source, cancellationToken);
+        var result = await handler.HandleAsync(caller, body.Value, source, cancellationToken);
         switch (result.Disposition)
         {
             case StartDisposition.Created:
@@ -50,6 +59,8 @@ public static class CaseEndpoints
                 return TypedResults.Ok(Accepted(result));
             case StartDisposition.Conflict:
                 return Problems.Conflict(result.Message ?? "A case with this id already exists with different details.");
+            case StartDisposition.Forbidden:
+                return Problems.Forbidden(result.Message ?? "You may not open cases for this office.");
             case StartDisposition.Invalid:
             default:
                 return Problems.Validation(result.Errors ?? new Dictionary<string, string[]>(), result.Message, "The case request is not valid.");
@@ -57,18 +68,37 @@ public static class CaseEndpoints
     }
 
     /// <summary>GET /api/cases/{caseId}</summary>
-    public static async Task<Results<Ok<CaseView>, ProblemHttpResult>> GetAsync(string caseId, GetCaseHandler handler, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<CaseView>, ProblemHttpResult>> GetAsync(string caseId, HttpRequest request, CallerResolver access, GetCaseHandler handler, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(handler);
-        var view = await handler.HandleAsync(caseId, cancellationToken);
+        var (caller, denied) = access.Resolve(request);
+        if (caller is null)
+        {
+            return denied!;
+        }
+
+        var view = await handler.HandleAsync(caller, caseId, cancellationToken);
         return view is null ? Problems.NotFound($"No case with id '{Safe(caseId)}'.") : TypedResults.Ok(view);
     }
 
     /// <summary>GET /api/cases?stage=&amp;status=&amp;createdBefore=&amp;continuationToken=&amp;pageSize=</summary>
-    public static async Task<Results<Ok<CasePage>, ValidationProblem>> ListAsync(HttpRequest request, ListCasesHandler handler, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<CasePage>, ValidationProblem, ProblemHttpResult>> ListAsync(HttpRequest request, CallerResolver access, ListCasesHandler handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(handler);
+        var (caller, denied) = access.Resolve(request);
+        if (caller is null)
+        {
+            return denied!;
+        }
+
+        if (!caller.CanList)
+        {
+            return Problems.Forbidden("An integration key may open cases and read the cases it opened by id; listing cases needs a signed-in case manager, supervisor or administrator.");
+        }
+
         var (query, errors) = ParseListQuery(request.Query);
         if (query is null)
         {
@@ -77,7 +107,7 @@ public static class CaseEndpoints
 
         try
         {
-            return TypedResults.Ok(await handler.HandleAsync(query, cancellationToken));
+            return TypedResults.Ok(await handler.HandleAsync(caller, query, cancellationToken));
         }
         catch (InvalidContinuationTokenException)
         {
@@ -87,10 +117,17 @@ public static class CaseEndpoints
 
     /// <summary>POST /api/cases/{caseId}/withdraw (optional JSON body {"reason": "..."})</summary>
     public static async Task<Results<Accepted<WithdrawAccepted>, ValidationProblem, ProblemHttpResult>> WithdrawAsync(
-        string caseId, HttpRequest request, WithdrawCaseHandler handler, CancellationToken cancellationToken)
+        string caseId, HttpRequest request, CallerResolver access, WithdrawCaseHandler handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(access);
         ArgumentNullException.ThrowIfNull(handler);
+        var (caller, denied) = access.Resolve(request);
+        if (caller is null)
+        {
+            return denied!;
+        }
+
         string? reason = null;
         if (request.ContentLength is > 0 || (request.Headers.ContentType.Count > 0 && JsonBody.IsJson(request)))
         {
@@ -107,12 +144,13 @@ public static class CaseEndpoints
             }
         }
 
-        var result = await handler.HandleAsync(caseId, reason, cancellationToken);
+        var result = await handler.HandleAsync(caller, caseId, reason, cancellationToken);
         return result.Disposition switch
         {
             CommandDisposition.Accepted => TypedResults.Accepted(Routes.CaseLocation(caseId), new WithdrawAccepted(caseId, "Withdrawing", result.Message)),
             CommandDisposition.NotFound => Problems.NotFound(result.Message),
-            CommandDisposition.Conflict or CommandDisposition.Forbidden or CommandDisposition.Gone => Problems.Conflict(result.Message),
+            CommandDisposition.Forbidden => Problems.Forbidden(result.Message),
+            CommandDisposition.Conflict or CommandDisposition.Gone => Problems.Conflict(result.Message),
             CommandDisposition.Invalid => Problems.BadRequest(result.Message),
             CommandDisposition.Unavailable => Problems.Status(StatusCodes.Status503ServiceUnavailable, "Service unavailable.", result.Message),
         };

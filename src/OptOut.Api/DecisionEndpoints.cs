@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using OptOut.Api.Access;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.UseCases;
@@ -17,13 +19,19 @@ public static class DecisionEndpoints
     private const int MaxFormBytes = 16 * 1024;
 
     /// <summary>GET or HEAD /api/decisions/{token}; the request's activity is redacted (<see cref="DecisionLinkRedaction"/>).</summary>
-    public static async Task<IResult> ShowAsync(string token, HttpRequest request, DecideCaseHandler handler, CancellationToken cancellationToken)
+    public static async Task<IResult> ShowAsync(string token, HttpRequest request, DecideCaseHandler handler, CallerResolver access, IOptionsMonitor<AuthOptions> auth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(auth);
         DecisionLinkRedaction.RedactActivity(request.HttpContext);
+        if (SignInFirst(request, access, auth.CurrentValue, out var person) is { } signIn)
+        {
+            return signIn;
+        }
 
-        var check = await handler.InspectAsync(token, cancellationToken);
+        var check = await handler.InspectAsync(token, person, cancellationToken);
         if (check.Disposition != CommandDisposition.Accepted)
         {
             return Refusal(check);
@@ -56,18 +64,25 @@ public static class DecisionEndpoints
     /// first: the token's signature (403) and expiry (answered without reading the body), the content type (415), and
     /// the body's size, declared (Content-Length) or not (chunked), before the form is parsed (413).
     /// </summary>
-    public static async Task<IResult> DecideAsync(string token, HttpRequest request, DecideCaseHandler handler, CancellationToken cancellationToken)
+    public static async Task<IResult> DecideAsync(string token, HttpRequest request, DecideCaseHandler handler, CallerResolver access, IOptionsMonitor<AuthOptions> auth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(access);
+        ArgumentNullException.ThrowIfNull(auth);
         DecisionLinkRedaction.RedactActivity(request.HttpContext);
+        if (SignInFirst(request, access, auth.CurrentValue, out var person) is { } signIn)
+        {
+            return signIn;
+        }
+
         switch (handler.ReadToken(token).State)
         {
             case TokenState.Tampered:
                 return Refusal(new CommandResult(CommandDisposition.Forbidden, "This decision link is not valid. Use the link exactly as emailed."));
             case TokenState.Expired:
                 // Nothing the body says can change the answer (410, or 409 with the case's decision): it is not read.
-                var expired = await handler.InspectAsync(token, cancellationToken);
+                var expired = await handler.InspectAsync(token, person, cancellationToken);
                 return Refusal(expired.Disposition == CommandDisposition.Accepted ? expired with { Disposition = CommandDisposition.Gone } : expired);
             case TokenState.Valid:
                 break;
@@ -120,7 +135,7 @@ public static class DecisionEndpoints
             return Message(StatusCodes.Status400BadRequest, "The note cannot be accepted", $"{problem} Nothing was recorded. Notes may be up to {DecisionNote.MaxLengthText} characters, without an SSN.");
         }
 
-        var result = await handler.DecideAsync(token, choice.Value, note, cancellationToken);
+        var result = await handler.DecideAsync(token, choice.Value, note, person, cancellationToken);
         if (result.Disposition != CommandDisposition.Accepted)
         {
             return Refusal(result);
@@ -135,6 +150,26 @@ public static class DecisionEndpoints
             StatusCodes.Status200OK,
             "Decision recorded",
             $"<p class=\"note\" role=\"status\">Thank you. {who} recorded that {E(c.ClientName)} {E(what)}</p>{Summary(c)}<p>You can close this page.</p>"));
+    }
+
+    /// <summary>
+    /// The signed-in person (null when nobody is signed in), or the page asking them to sign in when the settings require
+    /// it (<see cref="AuthOptions.DecisionsRequireSignIn"/>). The sign-in comes back to this page, whose GET changes nothing.
+    /// </summary>
+    private static NoStoreResult? SignInFirst(HttpRequest request, CallerResolver access, AuthOptions auth, out Contact? person)
+    {
+        var signedIn = access.SignedIn(request);
+        person = signedIn is { Email: { } email } ? new Contact(signedIn.Name, email) : null;
+        if (person is not null || !auth.DecisionsRequireSignIn)
+        {
+            return null;
+        }
+
+        var back = auth.SignInFor(request.Path.ToString());
+        return NoStore(Result(
+            StatusCodes.Status401Unauthorized,
+            "Sign in to decide",
+            $"<p class=\"note\" role=\"status\">Your agency asks supervisors to sign in before recording a decision. Nothing has been changed.</p><p><a href=\"{E(back)}\">Sign in with your work account</a>, then this page opens again.</p>"));
     }
 
     private static NoStoreResult TooLarge() =>

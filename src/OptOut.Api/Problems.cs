@@ -12,7 +12,9 @@ public static class Problems
     public static ProblemHttpResult BadRequest(string detail) => Status(StatusCodes.Status400BadRequest, "The request is not valid.", detail);
 
     public static ProblemHttpResult Unauthorized() =>
-        Status(StatusCodes.Status401Unauthorized, "A function key is required.", "Send the function key in the x-functions-key header.");
+        Status(StatusCodes.Status401Unauthorized, "Sign-in or an integration key is required.", "Sign in, or send the integration key in the x-functions-key header.");
+
+    public static ProblemHttpResult Forbidden(string detail) => Status(StatusCodes.Status403Forbidden, "Not allowed.", detail);
 
     public static ProblemHttpResult NotFound(string detail) => Status(StatusCodes.Status404NotFound, "Not found.", detail);
 

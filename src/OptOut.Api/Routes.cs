@@ -2,18 +2,20 @@ namespace OptOut.Api;
 
 /// <summary>
 /// The HTTP contract's routes: the one table the Functions app's triggers, the local host's endpoint mapping and the
-/// tests (functions.metadata, the local host's endpoints) all read. Routes are relative to <see cref="Prefix"/>.
+/// tests (functions.metadata, the local host's endpoints) all read. Routes are full paths without the leading slash:
+/// host.json's <c>extensions.http.routePrefix</c> is empty, so that the Functions app serves the portal's pages next
+/// to the API, as the local host does.
 /// </summary>
 public static class Routes
 {
-    /// <summary>The HTTP route prefix (host.json <c>extensions.http.routePrefix</c>); the local host serves the same.</summary>
+    /// <summary>The first segment of every API route.</summary>
     public const string Prefix = "api";
 
-    public const string Cases = "cases";
-    public const string Case = "cases/{caseId}";
-    public const string WithdrawCase = "cases/{caseId}/withdraw";
-    public const string Decision = "decisions/{token}";
-    public const string Health = "health";
+    public const string Cases = Prefix + "/cases";
+    public const string Case = Prefix + "/cases/{caseId}";
+    public const string WithdrawCase = Prefix + "/cases/{caseId}/withdraw";
+    public const string Decision = Prefix + "/decisions/{token}";
+    public const string Health = Prefix + "/health";
 
     /// <summary>Function names: the Functions app's [Function] names, the local host's endpoint names.</summary>
     public static class Names
@@ -27,24 +29,28 @@ public static class Routes
         public const string Health = "Health";
     }
 
-    /// <summary>Every route of the contract: name, methods, route, and whether the function key is required.</summary>
+    /// <summary>
+    /// Every route of the contract: name, methods, route, and whether the app resolves a caller (a signed-in person or an
+    /// integration key, <c>OptOut.Api.Access.CallerResolver</c>). Every route is anonymous to the Functions host: the
+    /// host cannot tell which key matched, so the app checks keys itself (docs/access.md).
+    /// </summary>
     public static IReadOnlyList<Endpoint> All { get; } =
     [
-        new(Names.CreateCase, ["POST"], Cases, RequiresKey: true),
-        new(Names.ListCases, ["GET"], Cases, RequiresKey: true),
-        new(Names.GetCase, ["GET"], Case, RequiresKey: true),
-        new(Names.WithdrawCase, ["POST"], WithdrawCase, RequiresKey: true),
-        new(Names.ShowDecision, ["GET", "HEAD"], Decision, RequiresKey: false),
-        new(Names.RecordDecision, ["POST"], Decision, RequiresKey: false),
-        new(Names.Health, ["GET"], Health, RequiresKey: false),
+        new(Names.CreateCase, ["POST"], Cases, RequiresCaller: true),
+        new(Names.ListCases, ["GET"], Cases, RequiresCaller: true),
+        new(Names.GetCase, ["GET"], Case, RequiresCaller: true),
+        new(Names.WithdrawCase, ["POST"], WithdrawCase, RequiresCaller: true),
+        new(Names.ShowDecision, ["GET", "HEAD"], Decision, RequiresCaller: false),
+        new(Names.RecordDecision, ["POST"], Decision, RequiresCaller: false),
+        new(Names.Health, ["GET"], Health, RequiresCaller: false),
     ];
 
     /// <summary>The Location of a case (202 and 200 answers of POST /api/cases).</summary>
-    public static string CaseLocation(string caseId) => $"/{Prefix}/{Cases}/{Uri.EscapeDataString(caseId)}";
+    public static string CaseLocation(string caseId) => $"/{Cases}/{Uri.EscapeDataString(caseId)}";
 
     /// <summary>One route of the contract. <see cref="Path"/> is the full path, e.g. <c>/api/cases/{caseId}</c>.</summary>
-    public sealed record Endpoint(string Name, string[] Methods, string Route, bool RequiresKey)
+    public sealed record Endpoint(string Name, string[] Methods, string Route, bool RequiresCaller)
     {
-        public string Path => $"/{Prefix}/{Route}";
+        public string Path => $"/{Route}";
     }
 }

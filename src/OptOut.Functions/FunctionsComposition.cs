@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using OptOut.Api.Access;
 using OptOut.Infrastructure;
 using OptOut.Workflow.Hosting;
 
@@ -11,6 +12,7 @@ public static class FunctionsComposition
     public static IServiceCollection AddOptOutFunctions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptOutWorkflow(configuration);
+        services.AddOptOutAccess(configuration); // who calls: Easy Auth's signed-in person or an integration key (docs/access.md)
         services.AddHttpMisGateway(configuration);
         services.AddSendGridNotifier(configuration);
         services.AddTableEmailOutbox(configuration); // each email once across instances (docs/email-and-decisions.md)

@@ -1,6 +1,7 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using OptOut.Api;
+using OptOut.Api.Access;
 using OptOut.Workflow.UseCases.DecideCase;
 using OptOut.Workflow.UseCases.GetCase;
 using OptOut.Workflow.UseCases.ListCases;
@@ -11,19 +12,19 @@ namespace OptOut.LocalHost;
 
 /// <summary>
 /// The HTTP contract, mapped from the route table (<see cref="Routes"/>) the Functions app's triggers use, to the same
-/// endpoints. Routes that need the function key get <see cref="RequireFunctionKey{TBuilder}"/>, the local stand-in
-/// for Functions' AuthorizationLevel.Function.
+/// endpoints, which resolve their caller themselves (<see cref="CallerResolver"/>). The local host's function key is
+/// its dev integration key (every office) and guards the local admin routes (<see cref="RequireFunctionKey{TBuilder}"/>).
 /// </summary>
 internal static class ApiRoutes
 {
     private static readonly Dictionary<string, Delegate> Handlers = new(StringComparer.Ordinal)
     {
-        [Routes.Names.CreateCase] = (HttpRequest request, StartCaseHandler handler, CancellationToken ct) => CaseEndpoints.CreateAsync(request, handler, "http", ct),
-        [Routes.Names.ListCases] = (HttpRequest request, ListCasesHandler handler, CancellationToken ct) => CaseEndpoints.ListAsync(request, handler, ct),
-        [Routes.Names.GetCase] = (string caseId, GetCaseHandler handler, CancellationToken ct) => CaseEndpoints.GetAsync(caseId, handler, ct),
-        [Routes.Names.WithdrawCase] = (string caseId, HttpRequest request, WithdrawCaseHandler handler, CancellationToken ct) => CaseEndpoints.WithdrawAsync(caseId, request, handler, ct),
-        [Routes.Names.ShowDecision] = (string token, HttpRequest request, DecideCaseHandler handler, CancellationToken ct) => DecisionEndpoints.ShowAsync(token, request, handler, ct),
-        [Routes.Names.RecordDecision] = (string token, HttpRequest request, DecideCaseHandler handler, CancellationToken ct) => DecisionEndpoints.DecideAsync(token, request, handler, ct),
+        [Routes.Names.CreateCase] = (HttpRequest request, CallerResolver access, StartCaseHandler handler, CancellationToken ct) => CaseEndpoints.CreateAsync(request, access, handler, "http", ct),
+        [Routes.Names.ListCases] = (HttpRequest request, CallerResolver access, ListCasesHandler handler, CancellationToken ct) => CaseEndpoints.ListAsync(request, access, handler, ct),
+        [Routes.Names.GetCase] = (string caseId, HttpRequest request, CallerResolver access, GetCaseHandler handler, CancellationToken ct) => CaseEndpoints.GetAsync(caseId, request, access, handler, ct),
+        [Routes.Names.WithdrawCase] = (string caseId, HttpRequest request, CallerResolver access, WithdrawCaseHandler handler, CancellationToken ct) => CaseEndpoints.WithdrawAsync(caseId, request, access, handler, ct),
+        [Routes.Names.ShowDecision] = (string token, HttpRequest request, DecideCaseHandler handler, CallerResolver access, IOptionsMonitor<AuthOptions> auth, CancellationToken ct) => DecisionEndpoints.ShowAsync(token, request, handler, access, auth, ct),
+        [Routes.Names.RecordDecision] = (string token, HttpRequest request, DecideCaseHandler handler, CallerResolver access, IOptionsMonitor<AuthOptions> auth, CancellationToken ct) => DecisionEndpoints.DecideAsync(token, request, handler, access, auth, ct),
         [Routes.Names.Health] = (DurableTaskClient client, CancellationToken ct) => HealthEndpoint.CheckAsync(client, ct),
     };
 
@@ -31,14 +32,10 @@ internal static class ApiRoutes
     {
         foreach (var route in Routes.All)
         {
-            var endpoint = app.MapMethods(route.Path, route.Methods, Handlers[route.Name])
+            app.MapMethods(route.Path, route.Methods, Handlers[route.Name])
                 .WithName(route.Name)
-                .DisableAntiforgery() // JSON APIs and the decision form: the signed token, not a cookie, is the credential
+                .DisableAntiforgery() // JSON APIs (cross-site changes refused by CallerResolver) and the decision form (the signed token is the credential)
                 .AnswerUnavailableStore(route);
-            if (route.RequiresKey)
-            {
-                endpoint.RequireFunctionKey();
-            }
         }
     }
 

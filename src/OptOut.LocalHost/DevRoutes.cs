@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -39,7 +40,7 @@ internal static class DevRoutes
 
         app.MapGet("/dev/cases", async (ListCasesHandler cases, CancellationToken ct) =>
         {
-            var page = await cases.HandleAsync(new CaseListQuery(null, null, null, null, 200), ct);
+            var page = await cases.HandleAsync(Caller.System, new CaseListQuery(null, null, null, null, 200), ct);
             var sb = new StringBuilder("<p><a href=\"/dev/intake\">Open a case</a></p><table><thead><tr><th scope=\"col\">Case</th><th scope=\"col\">Client</th><th scope=\"col\">Stage</th><th scope=\"col\">Outcome</th><th scope=\"col\">Updated</th></tr></thead><tbody>");
             foreach (var c in page.Items.OrderByDescending(c => c.LastUpdatedAt))
             {
@@ -51,12 +52,12 @@ internal static class DevRoutes
 
         app.MapGet("/dev/cases/{caseId}", async (string caseId, GetCaseHandler cases, CancellationToken ct) =>
         {
-            var c = await cases.HandleAsync(caseId, ct);
+            var c = await cases.HandleAsync(Caller.System, caseId, ct);
             return c is null ? Result(404, "Case not found", $"<p>No case {E(caseId)}.</p>") : Result(200, $"Case {c.CaseId}", CasePage(c));
         });
         app.MapPost("/dev/cases/{caseId}/withdraw", async (string caseId, WithdrawCaseHandler cases, CancellationToken ct) =>
         {
-            var result = await cases.HandleAsync(caseId, "Withdrawn from the local case page.", ct);
+            var result = await cases.HandleAsync(Caller.System, caseId, "Withdrawn from the local case page.", ct);
             return result.Disposition == CommandDisposition.Accepted
                 ? Results.Redirect($"/dev/cases/{Uri.EscapeDataString(caseId)}")
                 : Result(409, "Cannot withdraw", $"<p class=\"note err\" role=\"alert\">{E(result.Message)}</p>");
@@ -115,7 +116,7 @@ internal static class DevRoutes
             },
             Reason = f["reason"],
         };
-        var result = await cases.HandleAsync(intake, "intake-form", ct);
+        var result = await cases.HandleAsync(Caller.System, intake, "intake-form", ct);
         if (result.Disposition is StartDisposition.Created or StartDisposition.Existing)
         {
             return Results.Redirect($"/dev/cases/{Uri.EscapeDataString(result.CaseId!)}");

@@ -3,6 +3,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Options;
 using OptOut.Api;
+using OptOut.Api.Access;
 using OptOut.DevTools;
 using OptOut.DevTools.Email;
 using OptOut.DevTools.Mis;
@@ -49,6 +50,11 @@ public static class LocalHostApp
         builder.Logging.HideRequestPathLogs();
 
         builder.Services.AddOptOutWorkflow(config);
+        builder.Services.AddOptOutAccess(config);
+        builder.Services.ConfigureAuth(config); // the dev sign-in plays App Service Authentication (DevSignIn.cs)
+        // The local host's function key is its dev integration key, for every office (README's curl examples).
+        builder.Services.PostConfigure<Dictionary<string, IntegrationOptions>>(integrations =>
+            integrations.TryAdd("local-dev", new IntegrationOptions { KeySha256 = CallerResolver.HashKey(config["LocalHost:FunctionKey"] ?? ""), Offices = "*" }));
         builder.Services.AddSingleton(MisSimulator.Seeded());
         if (string.Equals(config["LocalHost:Mis"], "Http", StringComparison.OrdinalIgnoreCase))
         {
@@ -91,7 +97,9 @@ public static class LocalHostApp
 
         var app = builder.Build();
         app.UseStatusCodePages(ApiStatusProblems);
+        app.UseDevSignIn();
         app.MapApiRoutes();
+        app.MapDevSignIn();
         app.MapSimulatorRoutes();
         app.MapDevRoutes();
         app.MapAdminRoutes();

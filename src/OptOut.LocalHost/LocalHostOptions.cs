@@ -11,6 +11,12 @@ public sealed class LocalHostOptions
     /// <summary>Checked against the x-functions-key header, like AuthorizationLevel.Function in Azure.</summary>
     public string FunctionKey { get; set; } = "";
 
+    /// <summary>
+    /// The dev sign-in (<c>/dev/signin</c>, seeded people in <c>LocalHost:DevPeople</c>) stands in for App Service
+    /// Authentication: on by default here; off, the principal header is ignored and stripped. The Functions app has no such setting.
+    /// </summary>
+    public bool DevSignIn { get; set; } = true;
+
     /// <summary>Simulator: the MIS simulator in-process. Http: the MIS gateway over HTTP at Mis:BaseUrl.</summary>
     public string Mis { get; set; } = "Simulator";
 

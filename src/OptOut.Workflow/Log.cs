@@ -47,8 +47,8 @@ internal static partial class Log
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId} started from {Source}")]
     public static partial void CaseStarted(ILogger logger, string caseId, string source);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: withdrawal requested")]
-    public static partial void WithdrawalRequested(ILogger logger, string caseId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: withdrawal requested by {Caller}")]
+    public static partial void WithdrawalRequested(ILogger logger, string caseId, string caller);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Case {CaseId}: decision {Choice} recorded by the {Role}")]
     public static partial void DecisionRecorded(ILogger logger, string caseId, DecisionChoice choice, DecisionRole role);

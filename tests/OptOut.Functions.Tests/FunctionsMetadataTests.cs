@@ -35,7 +35,8 @@ public sealed class FunctionsMetadataTests
         var route = Routes.All.Single(r => r.Name == name);
         var trigger = Trigger(name, "httpTrigger");
         Assert.Equal(route.Route, trigger.GetProperty("route").GetString());
-        Assert.Equal(route.RequiresKey ? "Function" : "Anonymous", trigger.GetProperty("authLevel").GetString());
+        // Anonymous to the host: the app resolves the caller of case routes (sign-in or its own integration keys, docs/access.md).
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
         Assert.Equal(
             route.Methods.Select(m => m.ToLowerInvariant()).Order(StringComparer.Ordinal),
             trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()).Order(StringComparer.Ordinal));

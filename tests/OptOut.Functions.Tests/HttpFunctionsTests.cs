@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -107,7 +108,7 @@ public sealed class HttpFunctionsTests : EngineFixture
             Assert.StartsWith("text/html", page.ContentType, StringComparison.Ordinal);
         }
 
-        Assert.Equal("AwaitingSupervisor", (await Host.Get.HandleAsync("fn-decide", default))!.Stage);
+        Assert.Equal("AwaitingSupervisor", (await Host.Get.HandleAsync(Caller.System, "fn-decide", default))!.Stage);
 
         var form = Request("POST", $"/api/decisions/{token}", "decision=remain-opted-out&note=prefers+ESD+staff", "application/x-www-form-urlencoded");
         var decided = await RunAsync(form, await _functions.RecordDecision(form.Request, token, Host.Client));

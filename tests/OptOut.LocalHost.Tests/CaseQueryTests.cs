@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -274,7 +275,7 @@ public abstract class CaseQueryTests(LocalHostServerFixture fixture)
         string? token = null;
         do
         {
-            var page = await handler.HandleAsync(new CaseListQuery(stage, null, null, token, pageSize), CancellationToken.None);
+            var page = await handler.HandleAsync(Caller.System, new CaseListQuery(stage, null, null, token, pageSize), CancellationToken.None);
             pages.Add(page);
             token = page.ContinuationToken;
             Assert.True(pages.Count < 1000, "Paging did not end.");

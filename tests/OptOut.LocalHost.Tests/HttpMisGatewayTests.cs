@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -41,7 +42,7 @@ public sealed class HttpMisGatewayTests
         using var post = await host.Http.PostAsync("api/cases", System.Net.Http.Json.JsonContent.Create(Requests.For("S-1004", "http-mis")));
         Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
         var cases = host.Services.GetRequiredService<GetCaseHandler>();
-        var closed = await Eventually.UntilAsync(() => cases.HandleAsync("http-mis", default), v => v is { IsClosed: true }, TimeSpan.FromSeconds(30), v => $"Case http-mis did not close; stage {v?.Stage}.");
+        var closed = await Eventually.UntilAsync(() => cases.HandleAsync(Caller.System, "http-mis", default), v => v is { IsClosed: true }, TimeSpan.FromSeconds(30), v => $"Case http-mis did not close; stage {v?.Stage}.");
         Assert.Equal("NotOptedOutNeedsReview", closed!.Outcome); // office search, statewide search and opt-out lookup, all over HTTP
     }
 

@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -35,8 +36,8 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
     {
         var (caseId, token) = await WaitingCaseAsync("S-1006", "reuse-1");
 
-        var first = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "Client keeps opt-out.", CancellationToken.None);
-        var second = await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, "Changed my mind.", CancellationToken.None);
+        var first = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "Client keeps opt-out.", null, CancellationToken.None);
+        var second = await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, "Changed my mind.", null, CancellationToken.None);
 
         Assert.Equal(CommandDisposition.Accepted, first.Disposition);
         Assert.Equal(CommandDisposition.Conflict, second.Disposition);
@@ -44,9 +45,9 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), closed.Outcome);
         Assert.Equal(SupervisorDecision.RemainOptedOutValue, closed.Decision);
 
-        var third = await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, CancellationToken.None);
+        var third = await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, null, CancellationToken.None);
         Assert.Equal(CommandDisposition.Conflict, third.Disposition);
-        Assert.Equal(CommandDisposition.Conflict, (await Host.Decide.InspectAsync(token, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Conflict, (await Host.Decide.InspectAsync(token, null, CancellationToken.None)).Disposition);
     }
 
     [Fact]
@@ -55,10 +56,10 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var (caseId, token) = await WaitingCaseAsync("S-1006", "reuse-2");
         var another = Tokens.Create(caseId, "pat.supervisor@example.org");
 
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, null, null, CancellationToken.None)).Disposition);
         await Host.WaitForClosedAsync(caseId);
 
-        Assert.Equal(CommandDisposition.Conflict, (await Host.Decide.DecideAsync(another, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Conflict, (await Host.Decide.DecideAsync(another, DecisionChoice.OptedIn, null, null, CancellationToken.None)).Disposition);
     }
 
     [Fact]
@@ -67,8 +68,8 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var (caseId, _) = await WaitingCaseAsync("S-1006", "wrong-supervisor-1");
         var token = Tokens.Create(caseId, "robin.supervisor@example.org");
 
-        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.InspectAsync(token, CancellationToken.None)).Disposition);
-        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.InspectAsync(token, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, null, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseId);
     }
 
@@ -82,7 +83,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         Assert.Equal(caseA, Tokens.Read(tokenA).CaseId);
         var crossed = Tokens.Create(caseB, "pat.supervisor@example.org");
 
-        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(crossed, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(crossed, DecisionChoice.RemainOptedOut, null, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseB);
         await AssertStillWaitingAsync(caseA);
     }
@@ -91,7 +92,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
     public async Task A_link_for_an_unknown_case_is_not_found()
     {
         var token = Tokens.Create("no-such-case", "pat.supervisor@example.org");
-        Assert.Equal(CommandDisposition.NotFound, (await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.NotFound, (await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, null, CancellationToken.None)).Disposition);
     }
 
     [Fact]
@@ -102,8 +103,8 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var expired = TestCases.Tokens(past).Create(caseId, "pat.supervisor@example.org"); // same signing key, issued two hours ago, 1 h lifetime
 
         Assert.Equal(TokenState.Expired, Tokens.Read(expired).State);
-        Assert.Equal(CommandDisposition.Gone, (await Host.Decide.InspectAsync(expired, CancellationToken.None)).Disposition);
-        Assert.Equal(CommandDisposition.Gone, (await Host.Decide.DecideAsync(expired, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Gone, (await Host.Decide.InspectAsync(expired, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Gone, (await Host.Decide.DecideAsync(expired, DecisionChoice.RemainOptedOut, null, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseId);
     }
 
@@ -113,9 +114,9 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var (caseId, token) = await WaitingCaseAsync("S-1006", "tampered-1");
         var tampered = token[..^1] + (token[^1] == 'A' ? 'B' : 'A');
 
-        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(tampered, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(tampered, DecisionChoice.RemainOptedOut, null, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseId);
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.InspectAsync(token, CancellationToken.None)).Disposition); // the real link still works
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.InspectAsync(token, null, CancellationToken.None)).Disposition); // the real link still works
     }
 
     [Fact]
@@ -125,8 +126,8 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var escalationToken = Tokens.Create(caseId, "morgan.escalation@example.org", DecisionRole.EscalationContact);
         Assert.Equal(DecisionRole.EscalationContact, Tokens.Read(escalationToken).Role);
 
-        var first = await Host.Decide.DecideAsync(escalationToken, DecisionChoice.RemainOptedOut, "Spoke with the client myself.", CancellationToken.None);
-        var second = await Host.Decide.DecideAsync(supervisorToken, DecisionChoice.OptedIn, null, CancellationToken.None);
+        var first = await Host.Decide.DecideAsync(escalationToken, DecisionChoice.RemainOptedOut, "Spoke with the client myself.", null, CancellationToken.None);
+        var second = await Host.Decide.DecideAsync(supervisorToken, DecisionChoice.OptedIn, null, null, CancellationToken.None);
 
         Assert.Equal(CommandDisposition.Accepted, first.Disposition);
         Assert.Equal("Morgan Escalation", first.Decision!.DecidedBy);
@@ -148,7 +149,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var (caseId, _) = await WaitingCaseAsync("S-1006", "escalation-forbidden-1");
         // Issued as escalation contact to the supervisor's address: the tag is the role's, so it does not match.
         var wrong = Tokens.Create(caseId, "pat.supervisor@example.org", DecisionRole.EscalationContact);
-        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(wrong, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(wrong, DecisionChoice.OptedIn, null, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseId);
     }
 
@@ -162,6 +163,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var posts = Enumerable.Range(0, 12).Select(i => Task.Run(() => Host.Decide.DecideAsync(
             (i % 3) switch { 0 => supervisorToken, 1 => reminderToken, _ => escalationToken },
             i % 2 == 0 ? DecisionChoice.RemainOptedOut : DecisionChoice.OptedIn,
+            null,
             null,
             CancellationToken.None)));
         var results = await Task.WhenAll(posts);
@@ -180,13 +182,13 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var (caseId, token) = await WaitingCaseAsync("S-1006", "raise-fails-1");
         var failing = FailingToRaise(Host.Client);
 
-        var failed = await failing.DecideAsync(token, DecisionChoice.RemainOptedOut, "First try.", CancellationToken.None);
+        var failed = await failing.DecideAsync(token, DecisionChoice.RemainOptedOut, "First try.", null, CancellationToken.None);
         Assert.Equal(CommandDisposition.Unavailable, failed.Disposition);
         await AssertStillWaitingAsync(caseId);
         Assert.Equal(DecisionRecordState.Pending, (await Host.Services.GetRequiredService<IDecisionRecord>().ReadAsync(caseId, CancellationToken.None))!.State);
 
         // The same link, submitted again: the saved decision is raised, and the page says this link's decision is recorded.
-        var retried = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "First try.", CancellationToken.None);
+        var retried = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "First try.", null, CancellationToken.None);
         Assert.Equal(CommandDisposition.Conflict, retried.Disposition);
         Assert.Equal(Tokens.Read(token).TokenId, retried.Decision!.TokenId);
         Assert.Contains("This link's decision", retried.Message, StringComparison.Ordinal);
@@ -202,9 +204,9 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         var (caseId, token) = await WaitingCaseAsync("S-1006", "raise-fails-2");
         var escalationToken = Tokens.Create(caseId, "morgan.escalation@example.org", DecisionRole.EscalationContact);
 
-        Assert.Equal(CommandDisposition.Unavailable, (await FailingToRaise(Host.Client).DecideAsync(token, DecisionChoice.RemainOptedOut, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Unavailable, (await FailingToRaise(Host.Client).DecideAsync(token, DecisionChoice.RemainOptedOut, null, null, CancellationToken.None)).Disposition);
 
-        var other = await Host.Decide.DecideAsync(escalationToken, DecisionChoice.OptedIn, null, CancellationToken.None);
+        var other = await Host.Decide.DecideAsync(escalationToken, DecisionChoice.OptedIn, null, null, CancellationToken.None);
         Assert.Equal(CommandDisposition.Conflict, other.Disposition);
         Assert.Contains("Pat Supervisor (supervisor)", other.Message, StringComparison.Ordinal);
         var closed = await Host.WaitForClosedAsync(caseId);
@@ -220,12 +222,12 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
     {
         var (_, token) = await WaitingCaseAsync("S-1006", caseId);
 
-        var result = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, note, CancellationToken.None);
+        var result = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, note, null, CancellationToken.None);
 
         Assert.Equal(CommandDisposition.Invalid, result.Disposition);
         Assert.DoesNotContain("521", result.Message, StringComparison.Ordinal);
         await AssertStillWaitingAsync(caseId);
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "Fine now.", CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "Fine now.", null, CancellationToken.None)).Disposition);
     }
 
     [Fact]
@@ -233,7 +235,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
     {
         var (caseId, token) = await WaitingCaseAsync("S-1006", "long-note-1");
 
-        var tooLong = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, new string('a', 1001), CancellationToken.None);
+        var tooLong = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, new string('a', 1001), null, CancellationToken.None);
         Assert.Equal(CommandDisposition.Invalid, tooLong.Disposition);
         Assert.Contains("1,000", tooLong.Message, StringComparison.Ordinal);
         await AssertStillWaitingAsync(caseId);
@@ -241,7 +243,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         // A textarea's 1,000 characters with line breaks arrive with CR LF: still 1,000 as the page counts them.
         var atLimit = string.Concat(Enumerable.Repeat("note.....\r\n", 100));
         Assert.Equal(1100, atLimit.Length);
-        var accepted = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, atLimit, CancellationToken.None);
+        var accepted = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, atLimit, null, CancellationToken.None);
         Assert.Equal(CommandDisposition.Accepted, accepted.Disposition);
         var closed = await Host.WaitForClosedAsync(caseId);
         Assert.Contains("note.....", closed.Detail, StringComparison.Ordinal);
@@ -256,8 +258,8 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
         client.GetInstancesAsync(Arg.Any<string>(), Arg.Any<bool>(), Arg.Any<CancellationToken>()).ThrowsAsync(new IOException("The task hub's table is not reachable."));
         var handler = new DecideCaseHandler(client, Tokens, Host.Services.GetRequiredService<IDecisionRecord>(), TimeProvider.System, NullLogger<DecideCaseHandler>.Instance);
 
-        Assert.Equal(CommandDisposition.Unavailable, (await handler.InspectAsync(token, CancellationToken.None)).Disposition);
-        Assert.Equal(CommandDisposition.Unavailable, (await handler.DecideAsync(token, DecisionChoice.OptedIn, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Unavailable, (await handler.InspectAsync(token, null, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Unavailable, (await handler.DecideAsync(token, DecisionChoice.OptedIn, null, null, CancellationToken.None)).Disposition);
         await AssertStillWaitingAsync(caseId);
         Assert.Null(await Host.Services.GetRequiredService<IDecisionRecord>().ReadAsync(caseId, CancellationToken.None));
     }
@@ -284,7 +286,7 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
 
     private async Task AssertStillWaitingAsync(string caseId)
     {
-        var view = await Host.Get.HandleAsync(caseId, CancellationToken.None);
+        var view = await Host.Get.HandleAsync(Caller.System, caseId, CancellationToken.None);
         Assert.NotNull(view);
         Assert.Equal(nameof(CaseStage.AwaitingSupervisor), view.Stage);
         Assert.Null(view.Decision);

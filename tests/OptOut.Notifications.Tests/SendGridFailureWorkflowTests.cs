@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OptOut.DevTools.Email;
@@ -40,7 +41,7 @@ public sealed class SendGridFailureWorkflowTests
         Assert.Equal(8, sink.Requests.Count);
         Assert.Empty(host.Mailbox.All); // nothing went through the test mailbox: the real notifier was used
 
-        var kept = await host.Get.HandleAsync(caseId, CancellationToken.None);
+        var kept = await host.Get.HandleAsync(Caller.System, caseId, CancellationToken.None);
         Assert.NotNull(kept);
         Assert.Equal(nameof(CaseOutcome.Failed), kept.Outcome);
         foreach (var form in Requests.SsnForms("521110005"))

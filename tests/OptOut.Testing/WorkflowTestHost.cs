@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.DurableTask.Client;
@@ -98,7 +99,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
 
     public async Task<string> StartAsync(CaseIntakeRequest request)
     {
-        var result = await Start.HandleAsync(request, "test", CancellationToken.None);
+        var result = await Start.HandleAsync(Caller.System, request, "test", CancellationToken.None);
         if (result.Disposition != StartDisposition.Created)
         {
             throw new InvalidOperationException($"Expected Created, got {result.Disposition}: {result.Message} {string.Join("; ", result.Errors?.Select(e => $"{e.Key}: {string.Join(",", e.Value)}") ?? [])}");
@@ -110,7 +111,7 @@ public sealed class WorkflowTestHost : IAsyncDisposable
     /// <summary>Polls the case until <paramref name="until"/> holds (real timers run, so tests wait seconds).</summary>
     public async Task<CaseView> WaitForAsync(string caseId, Func<CaseView, bool> until, TimeSpan? timeout = null) =>
         (await Eventually.UntilAsync(
-            () => Get.HandleAsync(caseId, CancellationToken.None),
+            () => Get.HandleAsync(Caller.System, caseId, CancellationToken.None),
             v => v is not null && until(v),
             timeout ?? TimeSpan.FromSeconds(30),
             last => $"Case {caseId} did not reach the expected state; last seen: stage {last?.Stage}, status {last?.Status}, outcome {last?.Outcome}; timeline: {string.Join(" | ", last?.Timeline.Select(t => t.Step) ?? [])}",

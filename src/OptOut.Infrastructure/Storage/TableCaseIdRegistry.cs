@@ -16,13 +16,13 @@ public sealed class TableCaseIdRegistry(TableClient table, TimeProvider time) : 
     private const string Row = "";
     private readonly EnsuredTable _table = new(table);
 
-    public async Task<CaseIdClaim> ClaimAsync(string caseId, string fingerprint, CancellationToken cancellationToken)
+    public async Task<CaseIdClaim> ClaimAsync(string caseId, string fingerprint, string openedBy, CancellationToken cancellationToken)
     {
         await _table.ReadyAsync(cancellationToken);
         var key = TableKeys.Escape(caseId);
         try
         {
-            await table.AddEntityAsync(Entity(key, fingerprint), cancellationToken);
+            await table.AddEntityAsync(Entity(key, fingerprint, openedBy), cancellationToken);
             return CaseIdClaim.Claimed;
         }
         catch (RequestFailedException e) when (e.Status == 409)
@@ -44,7 +44,7 @@ public sealed class TableCaseIdRegistry(TableClient table, TimeProvider time) : 
 
         try
         {
-            await table.UpdateEntityAsync(Entity(key, fingerprint), existing.ETag, TableUpdateMode.Replace, cancellationToken);
+            await table.UpdateEntityAsync(Entity(key, fingerprint, openedBy), existing.ETag, TableUpdateMode.Replace, cancellationToken);
             return CaseIdClaim.Claimed;
         }
         catch (RequestFailedException e) when (e.Status == 412)
@@ -53,15 +53,23 @@ public sealed class TableCaseIdRegistry(TableClient table, TimeProvider time) : 
         }
     }
 
+    public async Task<string?> OpenedByAsync(string caseId, CancellationToken cancellationToken)
+    {
+        await _table.ReadyAsync(cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Escape(caseId), Row, ["OpenedBy"], cancellationToken);
+        return row.HasValue ? row.Value!.GetString("OpenedBy") : null;
+    }
+
     public async Task MarkStartedAsync(string caseId, CancellationToken cancellationToken) =>
         await table.UpdateEntityAsync(new TableEntity(TableKeys.Escape(caseId), Row) { ["Started"] = true, ["StartedAt"] = time.GetUtcNow() }, ETag.All, TableUpdateMode.Merge, cancellationToken);
 
     public async Task ReleaseAsync(string caseId, CancellationToken cancellationToken) =>
         await table.DeleteEntityAsync(TableKeys.Escape(caseId), Row, ETag.All, cancellationToken);
 
-    private TableEntity Entity(string key, string fingerprint) => new(key, Row)
+    private TableEntity Entity(string key, string fingerprint, string openedBy) => new(key, Row)
     {
         ["Fingerprint"] = fingerprint,
+        ["OpenedBy"] = openedBy,
         ["ClaimedAt"] = time.GetUtcNow(),
         ["Started"] = false,
     };

@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -118,7 +119,7 @@ public static class QueueIntake
             return Reject("The message must be a JSON object.", null, null, now, message);
         }
 
-        var result = await handler.HandleAsync(request, "queue", cancellationToken, idFromContent: true);
+        var result = await handler.HandleAsync(Caller.System, request, "queue", cancellationToken, idFromContent: true);
         return result.Disposition switch
         {
             StartDisposition.Invalid => Reject(result.Message ?? "The case request is not valid.", result.Errors, request.CaseId, now, message),

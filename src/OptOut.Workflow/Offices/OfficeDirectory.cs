@@ -23,5 +23,19 @@ public sealed class OfficeDirectory(IOptionsMonitor<Dictionary<string, OfficeOpt
         return null;
     }
 
+    /// <summary>The codes of the offices whose Entra group (<see cref="OfficeOptions.EntraGroupId"/>) is among <paramref name="groupIds"/>.</summary>
+    public IEnumerable<string> ForGroups(IEnumerable<string> groupIds)
+    {
+        var groups = new HashSet<string>(groupIds, StringComparer.OrdinalIgnoreCase);
+        return groups.Count == 0
+            ? []
+            : offices.CurrentValue.Where(o => !string.IsNullOrWhiteSpace(o.Value.EntraGroupId) && groups.Contains(o.Value.EntraGroupId.Trim()))
+                .Select(o => Find(o.Key)!.Code);
+    }
+
+    /// <summary>The codes of the offices whose ESD WIOA supervisor has <paramref name="email"/>.</summary>
+    public IEnumerable<string> SupervisedBy(string? email) =>
+        string.IsNullOrWhiteSpace(email) ? [] : All.Where(o => string.Equals(o.Supervisor.Email, email.Trim(), StringComparison.OrdinalIgnoreCase)).Select(o => o.Code);
+
     public IEnumerable<Office> All => offices.CurrentValue.Keys.Select(Find).OfType<Office>();
 }

@@ -19,4 +19,10 @@ public sealed class OfficeOptions
 
     [Required, EmailAddress]
     public string SupervisorEmail { get; set; } = "";
+
+    /// <summary>
+    /// Object id of the office's Entra security group (optional): its members belong to the office (docs/access.md). Empty:
+    /// offices come from the office claim only.
+    /// </summary>
+    public string? EntraGroupId { get; set; }
 }

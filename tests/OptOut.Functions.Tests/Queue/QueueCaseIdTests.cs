@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using OptOut.Testing;
@@ -30,7 +31,7 @@ public sealed class QueueCaseIdTests : EngineFixture
         Assert.Equal(StartDisposition.Existing, again.Disposition);
         Assert.Equal(first.CaseId, again.CaseId);
         Assert.StartsWith("queue-", first.CaseId, StringComparison.Ordinal);
-        var page = await Host.Services.CreateWithClient<ListCasesHandler>(Host.Client).HandleAsync(new CaseListQuery(null, null, null, null, 500), CancellationToken.None);
+        var page = await Host.Services.CreateWithClient<ListCasesHandler>(Host.Client).HandleAsync(Caller.System, new CaseListQuery(null, null, null, null, 500), CancellationToken.None);
         Assert.Single(page.Items, c => c.ClientName == $"{request.Client!.FirstName} {request.Client.LastName}");
     }
 
@@ -42,8 +43,8 @@ public sealed class QueueCaseIdTests : EngineFixture
         var b = await QueueIntake.ProcessAsync(JsonSerializer.Serialize(Requests.For("S-1002", caseId: null), Web), handler, CancellationToken.None);
         Assert.NotEqual(a.CaseId, b.CaseId);
 
-        var http1 = await handler.HandleAsync(Requests.For("S-1004", caseId: null), "http", CancellationToken.None);
-        var http2 = await handler.HandleAsync(Requests.For("S-1004", caseId: null), "http", CancellationToken.None);
+        var http1 = await handler.HandleAsync(Caller.System, Requests.For("S-1004", caseId: null), "http", CancellationToken.None);
+        var http2 = await handler.HandleAsync(Caller.System, Requests.For("S-1004", caseId: null), "http", CancellationToken.None);
         Assert.StartsWith("case-", http1.CaseId, StringComparison.Ordinal);
         Assert.NotEqual(http1.CaseId, http2.CaseId);
     }

@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -58,7 +59,7 @@ public sealed class QueueFunctionsTests : EngineFixture
         }
 
         Assert.DoesNotContain("900-11-0005", json, StringComparison.Ordinal);
-        Assert.Null(await Host.Get.HandleAsync("fn-invalid-1", CancellationToken.None));
+        Assert.Null(await Host.Get.HandleAsync(Caller.System, "fn-invalid-1", CancellationToken.None));
 
         Assert.Null(await RunAsync(JsonSerializer.Serialize(Requests.For("S-1002", "fn-conflict-1"), Web)));
         var conflict = await RunAsync(JsonSerializer.Serialize(Requests.For("S-1006", "fn-conflict-1"), Web));

@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -79,8 +80,8 @@ public sealed class StaleCaseScannerTests : EngineFixture
         // alone could not show one.
         Assert.Single(Host.Durable.For(a), r => r.Kind == "send:EventRaised");
         Assert.Single(Host.Durable.For(b), r => r.Kind == "send:EventRaised");
-        Assert.Single((await Host.Get.HandleAsync(a, CancellationToken.None))!.Timeline, IsScanEntry);
-        Assert.Single((await Host.Get.HandleAsync(b, CancellationToken.None))!.Timeline, IsScanEntry);
+        Assert.Single((await Host.Get.HandleAsync(Caller.System, a, CancellationToken.None))!.Timeline, IsScanEntry);
+        Assert.Single((await Host.Get.HandleAsync(Caller.System, b, CancellationToken.None))!.Timeline, IsScanEntry);
 
         // The next day both are still waiting: one new digest, one more entry each.
         clock.Advance(TimeSpan.FromDays(1));
@@ -89,7 +90,7 @@ public sealed class StaleCaseScannerTests : EngineFixture
         Assert.Equal(2, Digests().Count);
         await Host.WaitForAsync(a, v => v.Timeline.Count(IsScanEntry) == 2);
         await Host.WaitForAsync(b, v => v.Timeline.Count(IsScanEntry) == 2);
-        Assert.Equal(nameof(CaseStage.AwaitingSupervisor), (await Host.Get.HandleAsync(a, CancellationToken.None))!.Stage);
+        Assert.Equal(nameof(CaseStage.AwaitingSupervisor), (await Host.Get.HandleAsync(Caller.System, a, CancellationToken.None))!.Stage);
     }
 
     [Fact]

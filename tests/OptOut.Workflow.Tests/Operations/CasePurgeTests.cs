@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -48,8 +49,8 @@ public sealed class CasePurgeTests : EngineFixture
         Assert.Equal(between, report.Cutoff);
         Assert.Equal(1, report.Purged);
         Assert.Null(await Host.Client.GetInstanceAsync(oldClosed));
-        Assert.Null(await Host.Get.HandleAsync(oldClosed, CancellationToken.None));
-        Assert.Equal(nameof(CaseStage.Closed), (await Host.Get.HandleAsync(newClosed, CancellationToken.None))!.Stage);
+        Assert.Null(await Host.Get.HandleAsync(Caller.System, oldClosed, CancellationToken.None));
+        Assert.Equal(nameof(CaseStage.Closed), (await Host.Get.HandleAsync(Caller.System, newClosed, CancellationToken.None))!.Stage);
         Assert.Equal(OrchestrationRuntimeStatus.Running, (await Host.Client.GetInstanceAsync(running))!.RuntimeStatus);
 
         // Zero days (the local host's POST /api/admin/purge?olderThanDays=0): every closed case goes, never a running one.
@@ -57,7 +58,7 @@ public sealed class CasePurgeTests : EngineFixture
 
         Assert.Equal(1, all.Purged);
         Assert.Null(await Host.Client.GetInstanceAsync(newClosed));
-        var stillWaiting = await Host.Get.HandleAsync(running, CancellationToken.None);
+        var stillWaiting = await Host.Get.HandleAsync(Caller.System, running, CancellationToken.None);
         Assert.Equal(nameof(CaseStage.AwaitingSupervisor), stillWaiting!.Stage);
     }
 

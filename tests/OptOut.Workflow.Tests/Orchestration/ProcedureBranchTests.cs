@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using Microsoft.Extensions.DependencyInjection;
 using OptOut.DevTools.Mis;
 using OptOut.Testing;
@@ -157,7 +158,7 @@ public sealed class ProcedureBranchTests : EngineFixture
         Assert.DoesNotContain("Client emailed", Steps(c));
         Assert.DoesNotContain(Key(id, NotificationKind.ClientContactSupervisor), Keys(id));
         Assert.Contains("please ask the client to contact the supervisor", Email(id, NotificationKind.CaseManagerUpdate).TextBody, StringComparison.Ordinal);
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(id, "test cleanup", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(Caller.System, id, "test cleanup", default)).Disposition);
     }
 
     [Fact]
@@ -166,7 +167,7 @@ public sealed class ProcedureBranchTests : EngineFixture
         var id = await Host.StartAsync(Requests.For("S-1005", "b7"));
         await Host.WaitForSupervisorEmailedAsync(id);
         Host.Mis.OptIn("S-1005"); // the supervisor clears the Opt-Out box in MIS
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, "Spoke with Elena.", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, "Spoke with Elena.", null, default)).Disposition);
         var c = await Host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.OptedInAndAdded), c.Outcome);
@@ -182,7 +183,7 @@ public sealed class ProcedureBranchTests : EngineFixture
         var id = await Host.StartAsync(Requests.For("S-1007", "b7b"));
         await Host.WaitForSupervisorEmailedAsync(id);
         Host.Mis.OptIn("S-1007");
-        await Host.Decide.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, null, default);
+        await Host.Decide.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, null, null, default);
         var c = await Host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.Failed), c.Outcome);
@@ -199,7 +200,7 @@ public sealed class ProcedureBranchTests : EngineFixture
         var id = await Host.StartAsync(WithSsn(Requests.For("S-1005", "b7c"), "Nia", "Later", "360-555-0171", "521-22-0071"));
         await Host.WaitForSupervisorEmailedAsync(id);
         Host.Mis.OptIn("S-2071"); // MIS hides her from the first search after the opt-in, shows her from the second
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, null, default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(TokenFor(id), DecisionChoice.OptedIn, null, null, default)).Disposition);
         var c = await Host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.OptedInAndAdded), c.Outcome);
@@ -220,7 +221,7 @@ public sealed class ProcedureBranchTests : EngineFixture
         await hold.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         await Host.WaitForStageAsync(id, CaseStage.SearchingOffice);
 
-        var refused = await Host.Withdraw.HandleAsync(id, "too early", default);
+        var refused = await Host.Withdraw.HandleAsync(Caller.System, id, "too early", default);
 
         Assert.Equal(CommandDisposition.Conflict, refused.Disposition);
         Assert.Contains("SearchingOffice", refused.Message, StringComparison.Ordinal);
@@ -239,7 +240,7 @@ public sealed class ProcedureBranchTests : EngineFixture
         Host.Mis.Add(new SimulatedParticipant { SeekerId = "S-2061", FirstName = "Omar", LastName = "Remains", Phone = "360-555-0161", Ssn = "521220061", OptedOut = true });
         var id = await Host.StartAsync(WithSsn(Requests.For("S-1006", "b8"), "Omar", "Remains", "360-555-0161", "521-22-0061"));
         await Host.WaitForSupervisorEmailedAsync(id);
-        await Host.Decide.DecideAsync(TokenFor(id), DecisionChoice.RemainOptedOut, "Prefers ESD staff.", default);
+        await Host.Decide.DecideAsync(TokenFor(id), DecisionChoice.RemainOptedOut, "Prefers ESD staff.", null, default);
         var c = await Host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.RemainsOptedOut), c.Outcome);
@@ -258,15 +259,15 @@ public sealed class ProcedureBranchTests : EngineFixture
         await Host.WaitForSupervisorEmailedAsync(id);
         var token = TokenFor(id);
 
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(id, "Client moved away.", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(Caller.System, id, "Client moved away.", default)).Disposition);
         var c = await Host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.Withdrawn), c.Outcome);
         Assert.Contains("Client moved away.", c.Timeline.Single(t => t.Step == "Withdrawn").Detail, StringComparison.Ordinal);
         Assert.Equal("pat.supervisor@example.org", Email(id, NotificationKind.SupervisorCaseClosed).To.Email);
         Assert.Contains("withdrawn", Email(id, NotificationKind.CaseManagerOutcome).Subject, StringComparison.Ordinal);
-        Assert.Equal(CommandDisposition.Conflict, (await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, default)).Disposition);
-        Assert.Equal(CommandDisposition.Conflict, (await Host.Withdraw.HandleAsync(id, null, default)).Disposition);
+        Assert.Equal(CommandDisposition.Conflict, (await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, null, default)).Disposition);
+        Assert.Equal(CommandDisposition.Conflict, (await Host.Withdraw.HandleAsync(Caller.System, id, null, default)).Disposition);
     }
 
     [Fact]
@@ -275,12 +276,12 @@ public sealed class ProcedureBranchTests : EngineFixture
         Host.Mis.Add(Unregistered("S-2092", "Lee", "Waiting", "360-555-0192", "521220092"));
         var id = await Host.StartAsync(WithSsn(Requests.For("S-1003", "b9b", hasAccount: false), "Lee", "Waiting", "360-555-0192", "521-22-0092"));
         await Host.WaitForStageAsync(id, CaseStage.AwaitingRegistration);
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(id, null, default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(Caller.System, id, null, default)).Disposition);
         var c = await Host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.Withdrawn), c.Outcome);
         Assert.DoesNotContain(Key(id, NotificationKind.SupervisorCaseClosed), Keys(id));
-        Assert.Equal(CommandDisposition.NotFound, (await Host.Withdraw.HandleAsync("no-such-case", null, default)).Disposition);
+        Assert.Equal(CommandDisposition.NotFound, (await Host.Withdraw.HandleAsync(Caller.System, "no-such-case", null, default)).Disposition);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using Microsoft.Extensions.DependencyInjection;
 using OptOut.DevTools.Email;
 using OptOut.DevTools.Mis;
@@ -45,7 +46,7 @@ public sealed class SupervisorWaitTests : EngineFixture
         Assert.Equal("morgan.escalation@example.org", escalation.To.Email);
         Assert.Contains("/api/decisions/", escalation.TextBody, StringComparison.Ordinal);
         Assert.DoesNotContain(keys, k => k.Contains(":SupervisorCaseClosed:", StringComparison.Ordinal));
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(id, "test cleanup", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(Caller.System, id, "test cleanup", default)).Disposition);
     }
 
     [Fact]
@@ -86,7 +87,7 @@ public sealed class SupervisorWaitTests : EngineFixture
     {
         var id = await Start("W-2", "Hugo", "History", "521330002");
         await WaitForOnlyTheDeadlineAsync(Host, id);
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(id, "test cleanup", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(Caller.System, id, "test cleanup", default)).Disposition);
         await Host.WaitForClosedAsync(id, TimeSpan.FromSeconds(40));
 
         // Each run of the orchestrator is handed the current execution's history. Continue-as-new starts a new
@@ -129,7 +130,7 @@ public sealed class SupervisorWaitTests : EngineFixture
         {
             if (workItem.InstanceId == id && workItem.NewMessages.Any(m => m.Event is DurableTask.Core.History.TimerFiredEvent) && !raised.Task.IsCompleted)
             {
-                var result = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "raised as the timer fired", default);
+                var result = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "raised as the timer fired", null, default);
                 raised.TrySetResult(result.Disposition);
             }
         };
@@ -178,7 +179,7 @@ public sealed class SupervisorWaitTests : EngineFixture
 
         try
         {
-            Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "in the timer's batch", default)).Disposition);
+            Assert.Equal(CommandDisposition.Accepted, (await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "in the timer's batch", null, default)).Disposition);
             Assert.Equal(2, await batched.Task.WaitAsync(TimeSpan.FromSeconds(30))); // the timer, then the decision
             var closed = await Host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
 
@@ -203,7 +204,7 @@ public sealed class SupervisorWaitTests : EngineFixture
         var request = await host.Mailbox.WaitForEmailAsync($"{id}:{NotificationKind.SupervisorRequest}:1");
 
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30)); // the timer fired; the next execution is sending reminder 1
-        Assert.Equal(CommandDisposition.Accepted, (await host.Decide.DecideAsync(TokenIn(request.Message), DecisionChoice.RemainOptedOut, "raised during the reminder", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await host.Decide.DecideAsync(TokenIn(request.Message), DecisionChoice.RemainOptedOut, "raised during the reminder", null, default)).Disposition);
         gate.Release.TrySetResult();
         var closed = await host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
 
@@ -225,7 +226,7 @@ public sealed class SupervisorWaitTests : EngineFixture
             timers => timers.Count > 0 && timers[^1] == deadline,
             TimeSpan.FromSeconds(60),
             timers => $"Case {id} set no timer for its deadline {deadline:O}; timers: {string.Join(", ", timers.Select(t => t.ToString("O")))}");
-        return (await host.Get.HandleAsync(id, default))!;
+        return (await host.Get.HandleAsync(Caller.System, id, default))!;
     }
 
     [Fact]
@@ -238,7 +239,7 @@ public sealed class SupervisorWaitTests : EngineFixture
         var id = await host.StartAsync(Requests.For("S-1005", "W-gate"));
 
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        var sending = await host.Get.HandleAsync(id, default);
+        var sending = await host.Get.HandleAsync(Caller.System, id, default);
         Assert.Equal(0, sending!.RemindersSent);
         Assert.DoesNotContain("Reminder sent", sending.Timeline.Select(t => t.Step));
 
@@ -246,7 +247,7 @@ public sealed class SupervisorWaitTests : EngineFixture
         var sent = await host.WaitForAsync(id, v => v.RemindersSent == 1);
         Assert.Contains("Reminder sent", sent.Timeline.Select(t => t.Step));
         Assert.Contains(host.Mailbox.For(id), m => m.Message.Key == $"{id}:{NotificationKind.SupervisorReminder}:1");
-        await host.Withdraw.HandleAsync(id, "test cleanup", default);
+        await host.Withdraw.HandleAsync(Caller.System, id, "test cleanup", default);
     }
 
     [Fact]
@@ -262,13 +263,13 @@ public sealed class SupervisorWaitTests : EngineFixture
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var request = await host.Mailbox.WaitForEmailAsync($"{id}:{NotificationKind.SupervisorRequest}:1");
         var token = TokenIn(request.Message);
-        var inspected = await host.Decide.InspectAsync(token, default);
+        var inspected = await host.Decide.InspectAsync(token, null, default);
         Assert.True(inspected.Disposition == CommandDisposition.Accepted, $"{inspected.Disposition}: {inspected.Message}");
         Assert.Equal(nameof(CaseStage.AwaitingSupervisor), inspected.Case!.Stage);
-        Assert.Equal(CommandDisposition.Accepted, (await host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "decided early", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, "decided early", null, default)).Disposition);
 
         // The decision came in while the orchestrator was still waiting on the emails: it is buffered, not lost.
-        var stillSending = await host.Get.HandleAsync(id, default);
+        var stillSending = await host.Get.HandleAsync(Caller.System, id, default);
         Assert.False(stillSending!.IsClosed);
         gate.Release.TrySetResult();
         var closed = await host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
@@ -293,7 +294,7 @@ public sealed class SupervisorWaitTests : EngineFixture
         await gate.Entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var waiting = await host.WaitForAsync(id, v => v.Stage == nameof(CaseStage.AwaitingRegistration));
         Assert.False(waiting.IsClosed);
-        Assert.Equal(CommandDisposition.Accepted, (await host.Withdraw.HandleAsync(id, "client moved", default)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await host.Withdraw.HandleAsync(Caller.System, id, "client moved", default)).Disposition);
         gate.Release.TrySetResult();
         var closed = await host.WaitForClosedAsync(id, TimeSpan.FromSeconds(20));
         Assert.Equal(nameof(CaseOutcome.Withdrawn), closed.Outcome);

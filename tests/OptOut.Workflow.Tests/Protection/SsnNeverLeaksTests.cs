@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -89,8 +90,8 @@ public sealed class SsnNeverLeaksTests : EngineFixture
         }
 
         // A duplicate and a conflicting request go through the same code paths that log.
-        Assert.Equal(StartDisposition.Existing, (await Host.Start.HandleAsync(Requests.For("S-1001", "leak-1001"), "test", CancellationToken.None)).Disposition);
-        Assert.Equal(StartDisposition.Conflict, (await Host.Start.HandleAsync(Requests.For("S-1002", "leak-1001"), "test", CancellationToken.None)).Disposition);
+        Assert.Equal(StartDisposition.Existing, (await Host.Start.HandleAsync(Caller.System, Requests.For("S-1001", "leak-1001"), "test", CancellationToken.None)).Disposition);
+        Assert.Equal(StartDisposition.Conflict, (await Host.Start.HandleAsync(Caller.System, Requests.For("S-1002", "leak-1001"), "test", CancellationToken.None)).Disposition);
 
         await Host.WaitForStageAsync("leak-1003", CaseStage.AwaitingRegistration);
         Host.Mis.Register("S-1003");
@@ -108,7 +109,7 @@ public sealed class SsnNeverLeaksTests : EngineFixture
         await DecideAsync("leak-1005", DecisionChoice.OptedIn, "Spoke with the client.");
         await DecideAsync("leak-1006", DecisionChoice.RemainOptedOut, "Client prefers ESD staff.");
         await DecideAsync("leak-1007", DecisionChoice.OptedIn, null);
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync("leak-1006-w", "Client moved away.", CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(Caller.System, "leak-1006-w", "Client moved away.", CancellationToken.None)).Disposition);
 
         foreach (var c in cases)
         {
@@ -132,7 +133,7 @@ public sealed class SsnNeverLeaksTests : EngineFixture
             {
                 haystacks.Add(($"instance {instance.InstanceId}", $"{instance.SerializedInput}\n{instance.SerializedOutput}\n{instance.SerializedCustomStatus}\n{instance.FailureDetails}"));
                 haystacks.Add(($"history {instance.InstanceId}", await host.Durable.GetOrchestrationHistoryAsync(instance.InstanceId, "")));
-                var view = await host.Get.HandleAsync(instance.InstanceId, CancellationToken.None);
+                var view = await host.Get.HandleAsync(Caller.System, instance.InstanceId, CancellationToken.None);
                 haystacks.Add(($"view {instance.InstanceId}", System.Text.Json.JsonSerializer.Serialize(view)));
             }
 
@@ -164,7 +165,7 @@ public sealed class SsnNeverLeaksTests : EngineFixture
         var id = await Host.StartAsync(Requests.For("S-1005", "log-pii-1", clientEmail: "elena.optout@example.net"));
         await Host.WaitForSupervisorEmailedAsync(id);
         await Host.WaitUntilWaitingAsync(id);
-        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(id, "Elena asked to stop.", CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Accepted, (await Host.Withdraw.HandleAsync(Caller.System, id, "Elena asked to stop.", CancellationToken.None)).Disposition);
         await Host.WaitForClosedAsync(id);
 
         var ours = Host.Logs.Lines.Where(l => l.Contains("log-pii-1", StringComparison.Ordinal)).ToList();
@@ -182,7 +183,7 @@ public sealed class SsnNeverLeaksTests : EngineFixture
     {
         var request = Assert.Single(Host.Mailbox.For(caseId), m => m.Message.Key == $"{caseId}:{NotificationKind.SupervisorRequest}:1");
         var token = request.Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' '])[0];
-        var result = await Host.Decide.DecideAsync(token, choice, note, CancellationToken.None);
+        var result = await Host.Decide.DecideAsync(token, choice, note, null, CancellationToken.None);
         Assert.True(result.Disposition == CommandDisposition.Accepted, $"{caseId}: {result.Disposition} {result.Message}");
     }
 }

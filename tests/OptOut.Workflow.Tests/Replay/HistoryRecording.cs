@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -85,7 +86,7 @@ public sealed class HistoryRecording
         {
             var id = await h.Host.StartAsync(Requests.For("S-1003", "replay-withdrawn-registration"));
             await h.Host.WaitUntilWaitingAsync(id);
-            await Accepted(h.Host.Withdraw.HandleAsync(id, "Client moved away.", default));
+            await Accepted(h.Host.Withdraw.HandleAsync(Caller.System, id, "Client moved away.", default));
             return id;
         });
 
@@ -93,7 +94,7 @@ public sealed class HistoryRecording
         {
             var id = await AwaitingSupervisor(h, "S-1005", "replay-opted-in");
             h.Host.Mis.OptIn("S-1005");
-            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.OptedIn, "Spoke with the client.", default));
+            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.OptedIn, "Spoke with the client.", null, default));
             return id;
         });
 
@@ -101,7 +102,7 @@ public sealed class HistoryRecording
         {
             var id = await AwaitingSupervisor(h, "S-1007", "replay-never-visible");
             h.Host.Mis.OptIn("S-1007");
-            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.OptedIn, null, default));
+            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.OptedIn, null, null, default));
             return id;
         });
         Cut(neverVisible, "verifying-opt-in-not-visible", "Verifying an opt-in: the client is not visible yet, timer to the next check.", s => Is(s, "Stage", CaseStage.VerifyingOptIn));
@@ -109,14 +110,14 @@ public sealed class HistoryRecording
         await Record("remains-opted-out", "The supervisor records that the client remains opted out: RemainsOptedOut.", Quiet, async h =>
         {
             var id = await AwaitingSupervisor(h, "S-1006", "replay-remains");
-            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.RemainOptedOut, "Prefers ESD staff.", default));
+            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.RemainOptedOut, "Prefers ESD staff.", null, default));
             return id;
         });
 
         await Record("withdrawn-awaiting-supervisor", "Withdrawn while waiting for the supervisor: Withdrawn (supervisor told).", Quiet, async h =>
         {
             var id = await AwaitingSupervisor(h, "S-1006", "replay-withdrawn-supervisor");
-            await Accepted(h.Host.Withdraw.HandleAsync(id, "Client moved away.", default));
+            await Accepted(h.Host.Withdraw.HandleAsync(Caller.System, id, "Client moved away.", default));
             return id;
         });
 
@@ -152,7 +153,7 @@ public sealed class HistoryRecording
         {
             var id = await AwaitingSupervisor(h, "S-1005", "replay-v2-opted-in");
             h.Host.Mis.OptIn("S-1005");
-            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.OptedIn, "Spoke with the client.", default));
+            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.OptedIn, "Spoke with the client.", null, default));
             return id;
         }, v2);
     }

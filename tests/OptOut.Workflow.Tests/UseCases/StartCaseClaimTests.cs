@@ -1,3 +1,4 @@
+using OptOut.Workflow.Access;
 using System.Text.Json;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
@@ -32,7 +33,7 @@ public sealed class StartCaseClaimTests : IDisposable
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(TestSettings.Defaults()).Build();
         _services = new ServiceCollection().AddLogging().AddOptOutWorkflow(configuration).AddSingleton(_registry).BuildServiceProvider();
-        _registry.ClaimAsync("claim-1", Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(CaseIdClaim.Claimed);
+        _registry.ClaimAsync("claim-1", Arg.Any<string>(), Arg.Any<string>(), Arg.Any<CancellationToken>()).Returns(CaseIdClaim.Claimed);
     }
 
     public void Dispose() => _services.Dispose();
@@ -46,7 +47,7 @@ public sealed class StartCaseClaimTests : IDisposable
         _client.ScheduleNewOrchestrationInstanceAsync(Arg.Any<TaskName>(), Arg.Any<object?>(), Arg.Any<StartOrchestrationOptions?>(), Arg.Any<CancellationToken>())
             .ThrowsAsync(new InvalidOperationException("An orchestration with this instance ID already exists."));
 
-        var result = await Handler().HandleAsync(_request, "test", CancellationToken.None);
+        var result = await Handler().HandleAsync(Caller.System, _request, "test", CancellationToken.None);
 
         Assert.Equal(StartDisposition.Existing, result.Disposition);
         await _registry.DidNotReceive().ReleaseAsync(Arg.Any<string>(), Arg.Any<CancellationToken>());
@@ -60,7 +61,7 @@ public sealed class StartCaseClaimTests : IDisposable
         _client.ScheduleNewOrchestrationInstanceAsync(Arg.Any<TaskName>(), Arg.Any<object?>(), Arg.Any<StartOrchestrationOptions?>(), Arg.Any<CancellationToken>())
             .ThrowsAsync(new TimeoutException("storage"));
 
-        await Assert.ThrowsAsync<TimeoutException>(() => Handler().HandleAsync(_request, "test", CancellationToken.None));
+        await Assert.ThrowsAsync<TimeoutException>(() => Handler().HandleAsync(Caller.System, _request, "test", CancellationToken.None));
 
         await _registry.Received(1).ReleaseAsync("claim-1", Arg.Any<CancellationToken>());
         await _registry.DidNotReceive().MarkStartedAsync(Arg.Any<string>(), Arg.Any<CancellationToken>());

@@ -22,10 +22,11 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
     public DecisionTokenInfo ReadToken(string token) => tokens.Read(token);
 
     /// <summary>Checks a decision token without changing anything.</summary>
-    public async Task<CommandResult> InspectAsync(string token, CancellationToken cancellationToken)
+    /// <param name="signedIn">The signed-in person opening the link, if any: they must be the case's supervisor or escalation contact.</param>
+    public async Task<CommandResult> InspectAsync(string token, Contact? signedIn, CancellationToken cancellationToken)
     {
         var info = tokens.Read(token);
-        var (check, _) = await CheckAsync(info, cancellationToken);
+        var (check, _, _) = await CheckAsync(info, signedIn, cancellationToken);
         if (check.Disposition is CommandDisposition.Forbidden or CommandDisposition.NotFound or CommandDisposition.Unavailable)
         {
             return check;
@@ -47,7 +48,11 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
     }
 
     /// <summary>Records the decision: the first of the case wins; later ones answer Conflict with who decided what and when.</summary>
-    public async Task<CommandResult> DecideAsync(string token, DecisionChoice choice, string? note, CancellationToken cancellationToken)
+    /// <param name="signedIn">
+    /// The signed-in person posting the form, if any: recorded as the decider, and they must be the case's supervisor or
+    /// escalation contact (else Forbidden). Without one, the link's recipient is recorded (mail clients, no sign-in).
+    /// </param>
+    public async Task<CommandResult> DecideAsync(string token, DecisionChoice choice, string? note, Contact? signedIn, CancellationToken cancellationToken)
     {
         if (DecisionNote.Problem(note) is { } problem)
         {
@@ -55,7 +60,7 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
         }
 
         var info = tokens.Read(token);
-        var (check, decider) = await CheckAsync(info, cancellationToken);
+        var (check, decider, role) = await CheckAsync(info, signedIn, cancellationToken);
         if (check.Disposition is CommandDisposition.Forbidden or CommandDisposition.NotFound or CommandDisposition.Unavailable)
         {
             return check;
@@ -75,7 +80,7 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
                 return check;
             }
 
-            var mine = new RecordedDecision(caseId, info.TokenId!, choice, decider.Name, info.Role, time.GetUtcNow(), DecisionNote.Normalize(note), DecisionRecordState.Pending);
+            var mine = new RecordedDecision(caseId, info.TokenId!, choice, decider.Name, role, time.GetUtcNow(), DecisionNote.Normalize(note), DecisionRecordState.Pending);
             var attempt = await record.TryAddAsync(mine, cancellationToken);
             if (!attempt.Added)
             {
@@ -88,7 +93,7 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
                 return new CommandResult(CommandDisposition.Unavailable, "Your decision was saved but could not be passed on to the case yet. Submit the form again to finish (the page will then say it is recorded); nobody else's decision can replace yours in the meantime.", check.Case, mine);
             }
 
-            Log.DecisionRecorded(logger, caseId, choice, info.Role);
+            Log.DecisionRecorded(logger, caseId, choice, role);
             if (check.Case?.WaitingSince is { } waitingSince)
             {
                 // Time to decision, for the operations workbook (docs/operations.md): no personal data, only the choice.
@@ -165,11 +170,11 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
     /// The checks against the case; the person deciding only when the link may be used now. Forbidden and NotFound
     /// come first; a case that is decided, closed, not waiting, or an expired link answer with the case as read.
     /// </summary>
-    private async Task<(CommandResult Result, Contact? Decider)> CheckAsync(DecisionTokenInfo info, CancellationToken cancellationToken)
+    private async Task<(CommandResult Result, Contact? Decider, DecisionRole Role)> CheckAsync(DecisionTokenInfo info, Contact? signedIn, CancellationToken cancellationToken)
     {
         if (info.State == TokenState.Tampered)
         {
-            return (new CommandResult(CommandDisposition.Forbidden, "This decision link is not valid. Use the link exactly as emailed."), null);
+            return (new CommandResult(CommandDisposition.Forbidden, "This decision link is not valid. Use the link exactly as emailed."), null, info.Role);
         }
 
         Microsoft.DurableTask.Client.OrchestrationMetadata? instance;
@@ -181,12 +186,12 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
         {
             // The durable engine's store could not be read: a 503 page, not a 500.
             Log.DecisionRecordUnavailable(logger, e, info.CaseId!);
-            return (Unavailable(null), null);
+            return (Unavailable(null), null, info.Role);
         }
 
         if (instance is null)
         {
-            return (new CommandResult(CommandDisposition.NotFound, "The case for this link no longer exists."), null);
+            return (new CommandResult(CommandDisposition.NotFound, "The case for this link no longer exists."), null, info.Role);
         }
 
         var view = CaseView.From(instance);
@@ -196,24 +201,47 @@ public sealed class DecideCaseHandler(DurableTaskClient client, DecisionTokens t
         {
             return (new CommandResult(CommandDisposition.Forbidden, info.Role == DecisionRole.EscalationContact
                 ? "This decision link does not belong to this case's escalation contact."
-                : "This decision link does not belong to this case's supervisor."), null);
+                : "This decision link does not belong to this case's supervisor."), null, info.Role);
+        }
+
+        // Signed in: the decider is the person, who must be the case's supervisor or its escalation contact.
+        var role = info.Role;
+        if (signedIn is not null)
+        {
+            if (SameEmail(signedIn.Email, run!.Case.Supervisor.Email))
+            {
+                role = DecisionRole.Supervisor;
+            }
+            else if (SameEmail(signedIn.Email, run!.Case.EscalationContact.Email))
+            {
+                role = DecisionRole.EscalationContact;
+            }
+            else
+            {
+                return (new CommandResult(CommandDisposition.Forbidden, $"You are signed in as {signedIn.Email}, who is neither this case's supervisor nor its escalation contact. Sign in as the person the link was emailed to."), null, info.Role);
+            }
+
+            recipient = signedIn;
         }
 
         if (view.IsClosed || view.Decision is not null)
         {
-            return (new CommandResult(CommandDisposition.Conflict, view.Decision is not null ? $"A decision was already recorded for case {view.CaseId}: {view.Decision}." : $"Case {view.CaseId} is already closed ({view.Outcome}).", view), null);
+            return (new CommandResult(CommandDisposition.Conflict, view.Decision is not null ? $"A decision was already recorded for case {view.CaseId}: {view.Decision}." : $"Case {view.CaseId} is already closed ({view.Outcome}).", view), null, info.Role);
         }
 
         if (info.State == TokenState.Expired)
         {
-            return (new CommandResult(CommandDisposition.Gone, "This decision link has expired. Ask the case manager to resend, or use the newest reminder email.", view), null);
+            return (new CommandResult(CommandDisposition.Gone, "This decision link has expired. Ask the case manager to resend, or use the newest reminder email.", view), null, info.Role);
         }
 
         if (view.Stage != nameof(CaseStage.AwaitingSupervisor))
         {
-            return (new CommandResult(CommandDisposition.Conflict, $"Case {view.CaseId} is not waiting for a supervisor decision (stage {view.Stage}).", view), null);
+            return (new CommandResult(CommandDisposition.Conflict, $"Case {view.CaseId} is not waiting for a supervisor decision (stage {view.Stage}).", view), null, info.Role);
         }
 
-        return (new CommandResult(CommandDisposition.Accepted, "Ready for a decision.", view), recipient);
+        return (new CommandResult(CommandDisposition.Accepted, "Ready for a decision.", view), recipient, role);
     }
+
+    private static bool SameEmail(string? a, string? b) =>
+        !string.IsNullOrWhiteSpace(a) && string.Equals(a.Trim(), b?.Trim(), StringComparison.OrdinalIgnoreCase);
 }

@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
+using OptOut.Workflow.Access;
 using OptOut.Workflow.Protection;
 
 namespace OptOut.Workflow.UseCases.ListCases;
@@ -37,10 +38,19 @@ public sealed class ListCasesHandler(DurableTaskClient client, IOptions<Protecti
     /// <summary>Instances per engine query (at least the page size asked for). Tests make it small to cross engine pages.</summary>
     public int EnginePageSize { get; init; } = 100;
 
+    /// <summary>The page of the cases <paramref name="caller"/> may list: their offices' (<see cref="Caller.ListScope"/>).</summary>
     /// <exception cref="InvalidContinuationTokenException">The continuation token is not one this service issued.</exception>
-    public async Task<CasePage> HandleAsync(CaseListQuery query, CancellationToken cancellationToken)
+    /// <exception cref="UnauthorizedAccessException">The caller may not list cases (<see cref="Caller.CanList"/>; the endpoint answers 403 first).</exception>
+    public async Task<CasePage> HandleAsync(Caller caller, CaseListQuery query, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         ArgumentNullException.ThrowIfNull(query);
+        if (!caller.CanList)
+        {
+            throw new UnauthorizedAccessException("This caller may not list cases.");
+        }
+
+        var scope = caller.ListScope;
         var pageSize = Math.Clamp(query.PageSize, 1, MaxPageSize);
         var position = string.IsNullOrWhiteSpace(query.ContinuationToken)
             ? new ListPosition(null, Math.Max(pageSize, EnginePageSize), 0)
@@ -55,7 +65,7 @@ public sealed class ListCasesHandler(DurableTaskClient client, IOptions<Protecti
             for (var i = position.Skip; i < rows.Count; i++)
             {
                 scanned++;
-                if (Matches(rows[i], query) is { } view)
+                if (Matches(rows[i], query, scope) is { } view)
                 {
                     items.Add(view);
                     if (items.Count == pageSize)
@@ -101,7 +111,7 @@ public sealed class ListCasesHandler(DurableTaskClient client, IOptions<Protecti
     }
 
     /// <summary>The case's view when the instance is a case that passes the stage and received-time filters.</summary>
-    private static CaseView? Matches(OrchestrationMetadata instance, CaseListQuery query)
+    private static CaseView? Matches(OrchestrationMetadata instance, CaseListQuery query, IReadOnlySet<string>? offices)
     {
         if (instance.Name != WorkflowNames.Orchestrator)
         {
@@ -109,6 +119,11 @@ public sealed class ListCasesHandler(DurableTaskClient client, IOptions<Protecti
         }
 
         var view = CaseView.From(instance);
+        if (offices is not null && !offices.Contains(view.Office))
+        {
+            return null;
+        }
+
         if (query.Stage is { } stage && view.Stage != stage.ToString())
         {
             return null;

@@ -3,6 +3,7 @@ using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using OptOut.Workflow.Access;
 using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Intake;
 using OptOut.Workflow.Offices;
@@ -41,13 +42,35 @@ public sealed class StartCaseHandler(
     /// A request without a caseId gets an id derived from its keyed fingerprint instead of a random one: a queue
     /// delivers a message at least once, and the same message delivered again must find its case, not start another.
     /// </param>
-    public async Task<StartCaseResult> HandleAsync(CaseIntakeRequest? request, string source, CancellationToken cancellationToken, bool idFromContent = false)
+    /// <param name="caller">
+    /// Who opens the case: a signed-in person is recorded as its case manager (name and email from the sign-in, not the
+    /// body; the office from the body, or their only office); the office must be one the caller may open cases for.
+    /// </param>
+    public async Task<StartCaseResult> HandleAsync(Caller caller, CaseIntakeRequest? request, string source, CancellationToken cancellationToken, bool idFromContent = false)
     {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (caller.Kind == CallerKind.Person && request is not null)
+        {
+            request.CaseManager = new CaseManagerDto
+            {
+                Name = caller.Name,
+                Email = caller.Email ?? request.CaseManager?.Email,
+                Office = string.IsNullOrWhiteSpace(request.CaseManager?.Office) ? caller.OnlyOffice : request.CaseManager.Office,
+            };
+        }
+
         var parsed = IntakeValidator.Parse(request, offices);
         if (parsed.Value is not { } intake)
         {
             WorkflowTelemetry.IntakeRejected.Add(1, new KeyValuePair<string, object?>("source", source));
             return new StartCaseResult(StartDisposition.Invalid, request?.CaseId, null, parsed.Errors, "The case request is not valid.");
+        }
+
+        if (!caller.CanOpenFor(intake.Office.Code))
+        {
+            return new StartCaseResult(StartDisposition.Forbidden, intake.CaseId, null, null, caller.Kind == CallerKind.Integration
+                ? $"This integration key may not open cases for office '{intake.Office.Code}'."
+                : $"You may not open cases for office '{intake.Office.Code}'.");
         }
 
         var canonical = intake.Canonical();
@@ -63,7 +86,7 @@ public sealed class StartCaseHandler(
         }
 
         var input = CaseInputOf(intake, caseId, fingerprint, source);
-        switch (await caseIds.ClaimAsync(caseId, fingerprint, cancellationToken))
+        switch (await caseIds.ClaimAsync(caseId, fingerprint, caller.OpenerId, cancellationToken))
         {
             case CaseIdClaim.ClaimedByOtherRequest:
                 return Conflict(caseId);

@@ -13,6 +13,9 @@ public enum StartDisposition
 
     /// <summary>The request is not valid: see the errors.</summary>
     Invalid,
+
+    /// <summary>The caller may not open cases for the request's office.</summary>
+    Forbidden,
 }
 
 /// <summary>How a start ended: the case id and view when there is a case, else the errors or the message.</summary>

@@ -1,20 +1,29 @@
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
+using OptOut.Workflow.Access;
 using OptOut.Workflow.Intake;
+using OptOut.Workflow.UseCases.StartCase;
 
 namespace OptOut.Workflow.UseCases.WithdrawCase;
 
 /// <summary>POST /api/cases/{caseId}/withdraw: accepted only while the case waits on the client or the supervisor.</summary>
-public sealed class WithdrawCaseHandler(DurableTaskClient client, TimeProvider time, ILogger<WithdrawCaseHandler> logger)
+public sealed class WithdrawCaseHandler(DurableTaskClient client, ICaseIdRegistry caseIds, TimeProvider time, ILogger<WithdrawCaseHandler> logger)
 {
     public const int MaxReason = 500;
 
-    public async Task<CommandResult> HandleAsync(string caseId, string? reason, CancellationToken cancellationToken)
+    /// <summary>A case the caller may not see is not found; one they may see but not withdraw (a supervisor, an integration) is forbidden.</summary>
+    public async Task<CommandResult> HandleAsync(Caller caller, string caseId, string? reason, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         var view = await CaseReader.ViewAsync(client, caseId, cancellationToken);
-        if (view is null)
+        if (view is null || !await CaseAccess.CanSeeAsync(caller, view, caseIds, cancellationToken))
         {
             return new CommandResult(CommandDisposition.NotFound, $"Case {caseId} was not found.");
+        }
+
+        if (!caller.CanWithdraw(view.Office))
+        {
+            return new CommandResult(CommandDisposition.Forbidden, $"You may see case {view.CaseId} but not withdraw it: its office's case managers and administrators can.", view);
         }
 
         if (view.IsClosed || view.Status != nameof(OrchestrationRuntimeStatus.Running))
@@ -36,7 +45,7 @@ public sealed class WithdrawCaseHandler(DurableTaskClient client, TimeProvider t
         }
 
         await client.RaiseEventAsync(caseId, WorkflowEvents.Withdraw, new CaseWithdrawal(reason, time.GetUtcNow().UtcDateTime), cancellationToken);
-        Log.WithdrawalRequested(logger, caseId);
+        Log.WithdrawalRequested(logger, caseId, caller.OpenerId);
         return new CommandResult(CommandDisposition.Accepted, $"Case {caseId} is being withdrawn.", view);
     }
 }
