@@ -15,6 +15,8 @@ namespace OptOut.Functions.Tests;
 /// </summary>
 public sealed class DecisionLinkTelemetryTests : EngineFixture
 {
+    protected override void Services(IServiceCollection services) => services.AddTestAccess();
+
     private const string Token = "eyJDIjoiY2FzZS0xIn0.c2lnbmF0dXJlLW9mLXRoZS10b2tlbi1mb3ItdGVzdHM";
 
     [Fact]

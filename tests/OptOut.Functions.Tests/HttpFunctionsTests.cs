@@ -8,6 +8,7 @@ using Microsoft.DurableTask.Client;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
 using Microsoft.Extensions.DependencyInjection;
+using OptOut.Api.Access;
 using OptOut.Testing;
 
 namespace OptOut.Functions.Tests;
@@ -20,6 +21,8 @@ public sealed class HttpFunctionsTests : EngineFixture
 {
     private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
     private HttpFunctions _functions = null!;
+
+    protected override void Services(IServiceCollection services) => services.AddTestAccess();
 
     public override async Task InitializeAsync()
     {
@@ -149,6 +152,93 @@ public sealed class HttpFunctionsTests : EngineFixture
         Assert.DoesNotContain("connection refused", health.Body, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Without_sign_in_or_an_integration_key_every_case_route_is_401_problem()
+    {
+        var create = Json("POST", "/api/cases", Requests.For("S-1001", "fn-anon"), key: null);
+        var list = Request("GET", "/api/cases", key: null);
+        var get = Request("GET", "/api/cases/fn-anon", key: null);
+        var withdraw = Request("POST", "/api/cases/fn-anon/withdraw", key: null);
+        var answers = new[]
+        {
+            await RunAsync(create, await _functions.CreateCase(create.Request, Host.Client)),
+            await RunAsync(list, await _functions.ListCases(list.Request, Host.Client)),
+            await RunAsync(get, await _functions.GetCase(get.Request, "fn-anon", Host.Client)),
+            await RunAsync(withdraw, await _functions.WithdrawCase(withdraw.Request, "fn-anon", Host.Client)),
+        };
+
+        Assert.All(answers, a => Assert.Equal((401, "application/problem+json"), (a.Status, a.ContentType)));
+        Assert.Null(await Host.Get.HandleAsync(Caller.System, "fn-anon", default));
+    }
+
+    [Fact]
+    public async Task An_integration_key_opens_cases_for_its_offices_only_reads_what_it_opened_and_cannot_list_or_withdraw()
+    {
+        var elsewhere = Json("POST", "/api/cases", Requests.For("S-1006", "fn-key-brem", office: "bremerton"));
+        var refused = await RunAsync(elsewhere, await _functions.CreateCase(elsewhere.Request, Host.Client));
+        Assert.Equal((403, "application/problem+json"), (refused.Status, refused.ContentType));
+        Assert.Null(await Host.Get.HandleAsync(Caller.System, "fn-key-brem", default));
+
+        var mine = Json("POST", "/api/cases", Requests.For("S-1006", "fn-key-pa"));
+        Assert.Equal(202, (await RunAsync(mine, await _functions.CreateCase(mine.Request, Host.Client))).Status);
+        var read = Request("GET", "/api/cases/fn-key-pa");
+        Assert.Equal(200, (await RunAsync(read, await _functions.GetCase(read.Request, "fn-key-pa", Host.Client))).Status);
+
+        // The same office, opened by someone else (the queue): not this key's to read.
+        await Host.StartAsync(Requests.For("S-1001", "fn-queue-pa"));
+        var other = Request("GET", "/api/cases/fn-queue-pa");
+        Assert.Equal(404, (await RunAsync(other, await _functions.GetCase(other.Request, "fn-queue-pa", Host.Client))).Status);
+
+        var list = Request("GET", "/api/cases");
+        Assert.Equal((403, "application/problem+json"), Outcome(await RunAsync(list, await _functions.ListCases(list.Request, Host.Client))));
+
+        await Host.WaitUntilWaitingAsync("fn-key-pa");
+        var withdraw = Request("POST", "/api/cases/fn-key-pa/withdraw");
+        Assert.Equal(403, (await RunAsync(withdraw, await _functions.WithdrawCase(withdraw.Request, "fn-key-pa", Host.Client))).Status);
+        await Host.Withdraw.HandleAsync(Caller.System, "fn-key-pa", "test cleanup", default);
+    }
+
+    [Fact]
+    public async Task A_case_manager_sees_lists_and_withdraws_only_their_offices_cases_and_is_recorded_from_the_sign_in()
+    {
+        const string Casey = "casey.manager@example.org";
+        var open = Json("POST", "/api/cases", Requests.For("S-1006", "fn-cm-pa"), key: null);
+        open.Request.Headers[ClientPrincipal.Header] = Principal("Casey Signed-In", Casey, "CaseManager", "port-angeles");
+        Assert.Equal(202, (await RunAsync(open, await _functions.CreateCase(open.Request, Host.Client))).Status);
+        await Host.WaitUntilWaitingAsync("fn-cm-pa");
+        Assert.Equal("Casey Signed-In", (await Host.Get.HandleAsync(Caller.System, "fn-cm-pa", default))!.CaseManager);
+
+        var jordan = Principal("Jordan Manager", "jordan.manager@example.org", "CaseManager", "bremerton");
+        Assert.Equal(404, (await As(jordan, "GET", "/api/cases/fn-cm-pa", r => _functions.GetCase(r, "fn-cm-pa", Host.Client))).Status);
+        Assert.Equal(404, (await As(jordan, "POST", "/api/cases/fn-cm-pa/withdraw", r => _functions.WithdrawCase(r, "fn-cm-pa", Host.Client))).Status);
+        var jordansList = await As(jordan, "GET", "/api/cases", r => _functions.ListCases(r, Host.Client));
+        Assert.Equal(200, jordansList.Status);
+        Assert.DoesNotContain(jordansList.Json.GetProperty("items").EnumerateArray(), c => c.GetProperty("caseId").GetString() == "fn-cm-pa");
+
+        var pat = Principal("Pat Supervisor", "pat.supervisor@example.org", "Supervisor");
+        Assert.Equal(200, (await As(pat, "GET", "/api/cases/fn-cm-pa", r => _functions.GetCase(r, "fn-cm-pa", Host.Client))).Status);
+        Assert.Equal(403, (await As(pat, "POST", "/api/cases/fn-cm-pa/withdraw", r => _functions.WithdrawCase(r, "fn-cm-pa", Host.Client))).Status);
+
+        var casey = Principal("Casey Signed-In", Casey, "CaseManager", "port-angeles");
+        var caseysList = await As(casey, "GET", "/api/cases", r => _functions.ListCases(r, Host.Client));
+        Assert.Contains(caseysList.Json.GetProperty("items").EnumerateArray(), c => c.GetProperty("caseId").GetString() == "fn-cm-pa");
+        Assert.All(caseysList.Json.GetProperty("items").EnumerateArray(), c => Assert.Equal("port-angeles", c.GetProperty("office").GetString()));
+        Assert.Equal(202, (await As(casey, "POST", "/api/cases/fn-cm-pa/withdraw", r => _functions.WithdrawCase(r, "fn-cm-pa", Host.Client))).Status);
+        Assert.Equal("Withdrawn", (await Host.WaitForClosedAsync("fn-cm-pa")).Outcome);
+    }
+
+    private static (int, string?) Outcome(Response response) => (response.Status, response.ContentType);
+
+    private async Task<Response> As(string principal, string method, string path, Func<HttpRequest, Task<IActionResult>> function)
+    {
+        var call = Request(method, path, key: null);
+        call.Request.Headers[ClientPrincipal.Header] = principal;
+        return await RunAsync(call, await function(call.Request));
+    }
+
+    private static string Principal(string name, string email, string role, string? office = null) =>
+        new ClientPrincipal("aad", [new("name", name), new("preferred_username", email), new("roles", role), .. office is null ? Array.Empty<PrincipalClaim>() : [new PrincipalClaim("office", office)]], "name", "roles").Encode();
+
     private sealed record Response(int Status, string? ContentType, IHeaderDictionary Headers, string Body)
     {
         public JsonElement Json => JsonDocument.Parse(Body).RootElement;
@@ -156,15 +246,20 @@ public sealed class HttpFunctionsTests : EngineFixture
 
     private sealed record Call(HttpRequest Request, MemoryStream ResponseBody);
 
-    private Call Json(string method, string path, object body) =>
-        Request(method, path, JsonSerializer.Serialize(body, Web), "application/json");
+    private Call Json(string method, string path, object body, string? key = TestAccess.Key) =>
+        Request(method, path, JsonSerializer.Serialize(body, Web), "application/json", key);
 
-    private Call Request(string method, string path, string? body = null, string? contentType = null)
+    private Call Request(string method, string path, string? body = null, string? contentType = null, string? key = TestAccess.Key)
     {
         var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
         var context = new DefaultHttpContext { RequestServices = services };
         context.Request.Method = method;
         context.Request.Path = path;
+        if (key is not null)
+        {
+            context.Request.Headers["x-functions-key"] = key;
+        }
+
         if (body is not null)
         {
             var bytes = Encoding.UTF8.GetBytes(body);
