@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.DurableTask.Client;
@@ -117,11 +118,23 @@ public sealed class HttpContractTests(LocalHostFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task Function_key_in_code_query_is_accepted_like_azure_functions()
+    public async Task Integration_key_in_code_query_is_accepted_like_azure_functions()
     {
         using var http = Host.NewClient(key: null);
-        var response = await http.GetAsync($"/api/cases?code={Host.FunctionKey}");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var caseId = Requests.UniqueId("code");
+        using var opened = await http.PostAsJsonAsync($"/api/cases?code={Host.FunctionKey}", Requests.For("S-1001", caseId));
+        Assert.Equal(HttpStatusCode.Accepted, opened.StatusCode);
+        using var read = await http.GetAsync($"/api/cases/{caseId}?code={Host.FunctionKey}");
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_dev_integration_key_cannot_list_cases_and_a_wrong_key_is_401() // docs/access.md: a key opens cases and reads what it opened
+    {
+        using var keyOnly = Host.NewClient(Host.FunctionKey);
+        await (await keyOnly.GetAsync("/api/cases")).AssertProblemAsync(HttpStatusCode.Forbidden);
+        using var wrong = Host.NewClient("not-the-key");
+        await (await wrong.GetAsync("/api/cases/anything")).AssertProblemAsync(HttpStatusCode.Unauthorized);
     }
 
     [Theory]

@@ -49,7 +49,7 @@ public sealed class LocalHostServer : IAsyncDisposable
         FunctionKey = functionKey;
         BaseUrl = app.Urls.Single().TrimEnd('/');
         BaseAddress = new Uri(BaseUrl + "/");
-        Http = NewClient(functionKey);
+        Http = NewClient(functionKey, asOperator: true);
         Anonymous = NewClient(key: null, followRedirects: false, acceptJson: false);
     }
 
@@ -66,7 +66,10 @@ public sealed class LocalHostServer : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    /// <summary>Sends x-functions-key and Accept: application/json on every request, as an API caller does.</summary>
+    /// <summary>
+    /// Accept: application/json on every request; opens cases with the integration key (x-functions-key) and reads, lists
+    /// and withdraws as a signed-in administrator (<see cref="OperatorHandler"/>).
+    /// </summary>
     public HttpClient Http { get; }
 
     /// <summary>No function key and redirects not followed, as a browser or a mail client opening a link: tests see what the server answered.</summary>
@@ -138,10 +141,19 @@ public sealed class LocalHostServer : IAsyncDisposable
         return new LocalHostServer(app, logs, options.FunctionKey);
     }
 
-    /// <summary>A client for this host, sending <paramref name="key"/> as x-functions-key (none when null).</summary>
-    public HttpClient NewClient(string? key, bool followRedirects = true, bool acceptJson = true)
+    /// <summary>
+    /// A client for this host, sending <paramref name="key"/> as x-functions-key (none when null); with
+    /// <paramref name="asOperator"/> also the administrator's principal on everything but opening a case.
+    /// </summary>
+    public HttpClient NewClient(string? key, bool followRedirects = true, bool acceptJson = true, bool asOperator = false)
     {
-        var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = followRedirects }) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        HttpMessageHandler handler = new HttpClientHandler { AllowAutoRedirect = followRedirects };
+        if (asOperator)
+        {
+            handler = new OperatorHandler(handler);
+        }
+
+        var http = new HttpClient(handler) { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         if (key is not null)
         {
             http.DefaultRequestHeaders.Add("x-functions-key", key);
