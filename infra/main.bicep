@@ -16,7 +16,7 @@
 //   alerts       action group (email), Azure Monitor alert rules, queue write logs of the storage account, workbook
 targetScope = 'subscription'
 
-import { office, staleThresholds, workflowSettings } from 'modules/types.bicep'
+import { integration, office, staleThresholds, workflowSettings } from 'modules/types.bicep'
 
 metadata description = 'Opt-Out Case Automation on Azure Functions Flex Consumption with Durable Functions.'
 
@@ -145,6 +145,9 @@ param retentionCompletedCaseDays int = 90
 @description('Offices and their supervisors (main.parameters.json). Each becomes Offices__<code>__Name/SupervisorName/SupervisorEmail.')
 param offices office[]
 
+@description('System integrations (intake forms): name, hex SHA-256 of the key they send in x-functions-key, and the offices they may open cases for. Empty: only signed-in people and the queue open cases (docs/access.md).')
+param integrations integration[] = []
+
 @description('Workflow timings and retry policy. Override the whole object in main.parameters.json to change any of them.')
 param workflow workflowSettings = {
   reminderInterval: '2.00:00:00'
@@ -219,6 +222,9 @@ param authClientSecret string = ''
 
 @description('ID-token claim carrying the office code when it comes from a directory extension attribute (e.g. extn.office); empty when offices come from group membership (offices[].entraGroupId).')
 param authOfficeClaimType string = ''
+
+@description('Decision pages ask the supervisor to sign in first (only with Easy Auth; docs/access.md). Off: links work from any mail client.')
+param authDecisionsRequireSignIn bool = false
 
 @description('Sign-in session lifetime (hh:mm:ss).')
 param authSessionLifetime string = '08:00:00'
@@ -412,6 +418,7 @@ module appSettings 'modules/appsettings.bicep' = {
     taskHubName: taskHubName
     workflow: workflow
     offices: offices
+    integrations: integrations
     escalationContactName: escalationContactName
     escalationContactEmail: escalationContactEmail
     escalationStaleAfter: escalationStaleAfter
@@ -428,6 +435,7 @@ module appSettings 'modules/appsettings.bicep' = {
     retentionCompletedCaseDays: retentionCompletedCaseDays
     easyAuthEnabled: easyAuthEnabled
     authOfficeClaimType: authOfficeClaimType
+    authDecisionsRequireSignIn: authDecisionsRequireSignIn
     authClientSecretInVault: easyAuthEnabled && !empty(authClientSecret)
   }
 }

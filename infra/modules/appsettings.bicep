@@ -3,7 +3,7 @@
 // by the identity-based AzureWebJobsStorage__* settings). Secrets are Key Vault references, never values.
 // Applied after the identity's role assignments exist, so the host starts with working storage and Key Vault access.
 
-import { office, staleThresholds, workflowSettings } from 'types.bicep'
+import { integration, office, staleThresholds, workflowSettings } from 'types.bicep'
 
 @description('The function app.')
 param functionAppName string
@@ -31,6 +31,9 @@ param workflow workflowSettings
 
 @description('Offices and their supervisors.')
 param offices office[]
+
+@description('System integrations and the offices their keys may open cases for (docs/access.md).')
+param integrations integration[]
 
 @description('Escalation contact name.')
 param escalationContactName string
@@ -80,6 +83,9 @@ param easyAuthEnabled bool
 @description('Claim carrying the user\'s office code in the ID token (e.g. extn.office), or empty when offices come from group membership (Offices__<code>__EntraGroupId).')
 param authOfficeClaimType string
 
+@description('Decision pages ask the supervisor to sign in before deciding (Auth__DecisionsRequireSignIn; needs Easy Auth).')
+param authDecisionsRequireSignIn bool
+
 @description('Whether Easy Auth uses a client secret: the vault\'s EasyAuthClientSecret secret, read through MICROSOFT_PROVIDER_AUTHENTICATION_SECRET.')
 param authClientSecretInVault bool
 
@@ -106,6 +112,16 @@ var officeSettings = reduce(
       'Offices__${replace(o.code, '-', '_')}__SupervisorEmail': o.supervisorEmail
       // Object id of the Entra security group whose members belong to this office (empty: none).
       'Offices__${replace(o.code, '-', '_')}__EntraGroupId': o.?entraGroupId ?? ''
+    })
+)
+
+var integrationSettings = reduce(
+  integrations,
+  {},
+  (settings, i) =>
+    union(settings, {
+      'Integrations__${i.name}__KeySha256': i.keySha256
+      'Integrations__${i.name}__Offices': i.offices
     })
 )
 
@@ -172,6 +188,7 @@ var settings = {
   // App roles (CaseManager, Supervisor, Administrator) arrive as "roles" claims of the v2.0 ID token.
   Auth__RoleClaimType: 'roles'
   Auth__OfficeClaimType: authOfficeClaimType
+  Auth__DecisionsRequireSignIn: string(easyAuthEnabled && authDecisionsRequireSignIn)
   // The setting Easy Auth reads the client secret from (auth.bicep clientSecretSettingName); empty when there is none.
   MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: authClientSecretInVault ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/EasyAuthClientSecret/)' : ''
 }
@@ -179,7 +196,7 @@ var settings = {
 resource appSettings 'Microsoft.Web/sites/config@2024-11-01' = {
   parent: functionApp
   name: 'appsettings'
-  properties: union(settings, officeSettings)
+  properties: union(settings, officeSettings, integrationSettings)
 }
 
 output publicBaseUrl string = linksBaseUrl

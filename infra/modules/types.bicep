@@ -112,3 +112,21 @@ type staleThresholds = {
   @description('A crashed (Failed) or terminated case is listed this long after it stopped, and not purged before.')
   failureListedFor: string
 }
+
+@export()
+@description('One system integration (an intake form): the SHA-256 of its key and the offices it may open cases for (docs/access.md). Becomes Integrations__<name>__KeySha256 and __Offices.')
+type integration = {
+  @description('Letters, digits and underscores: part of the app setting names.')
+  @minLength(1)
+  @maxLength(40)
+  name: string
+
+  @description('Hex SHA-256 of the key the integration sends in x-functions-key (printf %s "$KEY" | sha256sum). Not a secret: the key stays with the integration.')
+  @minLength(64)
+  @maxLength(64)
+  keySha256: string
+
+  @description('Office codes, comma-separated, or * for every office.')
+  @minLength(1)
+  offices: string
+}

@@ -126,6 +126,13 @@ internal sealed class ArmExpression
         }),
         "createObject" => CreateObject(args),
         "createArray" => new JsonArray(args.Select(a => a?.DeepClone()).ToArray()),
+        // ARM's string(): booleans as True/False, strings unchanged, anything else as its JSON.
+        "string" => JsonValue.Create(args[0] switch
+        {
+            JsonValue v when v.TryGetValue<bool>(out var b) => b ? "True" : "False",
+            JsonValue v when v.TryGetValue<string>(out var text) => text,
+            var other => other?.ToJsonString() ?? "",
+        }),
         _ => throw new NotSupportedException($"ARM function {name}() is not supported by this evaluator."),
     };
 

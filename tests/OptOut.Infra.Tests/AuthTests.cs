@@ -158,4 +158,25 @@ public sealed class AuthTests
         Assert.Contains(settings.Keys, k => k.StartsWith("Offices__${", StringComparison.Ordinal) && k.EndsWith("}__EntraGroupId", StringComparison.Ordinal));
         Assert.Contains("entraGroupId: string?", Repo.Read("infra", "modules", "types.bicep"), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Integrations_become_key_hash_and_office_settings_and_decisions_may_require_sign_in()
+    {
+        var settings = BicepSource.AppSettings();
+
+        Assert.Contains(settings.Keys, k => k == "Integrations__${i.name}__KeySha256");
+        Assert.Contains(settings.Keys, k => k == "Integrations__${i.name}__Offices");
+        Assert.Contains("keySha256: string", Repo.Read("infra", "modules", "types.bicep"), StringComparison.Ordinal);
+        Assert.Contains("Auth__DecisionsRequireSignIn", settings.Keys);
+    }
+
+    [Fact]
+    public async Task Decisions_require_sign_in_only_when_easy_auth_is_configured()
+    {
+        var without = await CompiledDeployment.WithAsync(("authDecisionsRequireSignIn", JsonValue.Create(true)));
+        var with = await CompiledDeployment.WithAsync(("authClientId", JsonValue.Create(ClientId)), ("authDecisionsRequireSignIn", JsonValue.Create(true)));
+
+        Assert.Equal("False", S(AppSetting(without, "Auth__DecisionsRequireSignIn")));
+        Assert.Equal("True", S(AppSetting(with, "Auth__DecisionsRequireSignIn")));
+    }
 }

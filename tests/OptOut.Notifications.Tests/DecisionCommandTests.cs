@@ -51,6 +51,24 @@ public sealed class DecisionCommandTests(DecisionHostFixture fixture) : IClassFi
     }
 
     [Fact]
+    public async Task A_signed_in_decider_is_recorded_and_must_be_the_cases_supervisor_or_escalation_contact()
+    {
+        var (_, token) = await WaitingCaseAsync("S-1006", "signed-1");
+        var stranger = new Contact("Robin Supervisor", "robin.supervisor@example.org"); // another office's supervisor
+
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.InspectAsync(token, stranger, CancellationToken.None)).Disposition);
+        Assert.Equal(CommandDisposition.Forbidden, (await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, stranger, CancellationToken.None)).Disposition);
+        Assert.Null(await Host.Services.GetRequiredService<IDecisionRecord>().ReadAsync("signed-1", CancellationToken.None));
+
+        // The escalation contact, signed in, may use the supervisor's link: they are recorded, in their own role.
+        var morgan = new Contact("Morgan Signed-In", "Morgan.Escalation@example.org");
+        var decided = await Host.Decide.DecideAsync(token, DecisionChoice.RemainOptedOut, null, morgan, CancellationToken.None);
+        Assert.Equal(CommandDisposition.Accepted, decided.Disposition);
+        Assert.Equal("Morgan Signed-In", decided.Decision!.DecidedBy);
+        Assert.Equal(DecisionRole.EscalationContact, decided.Decision.Role);
+    }
+
+    [Fact]
     public async Task A_second_link_for_a_decided_case_is_refused_too()
     {
         var (caseId, token) = await WaitingCaseAsync("S-1006", "reuse-2");
