@@ -113,7 +113,7 @@ public sealed partial class FirstDecisionWinsTests(AzuriteFixture azurite, ITest
 
     private static HttpClient Client(string baseUrl)
     {
-        var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        var http = new HttpClient(new OperatorHandler(new HttpClientHandler { AllowAutoRedirect = false })) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("x-functions-key", LocalHostProcess.FunctionKey);
         return http;
     }

@@ -28,7 +28,7 @@ public sealed partial class KillAndRestartTests(AzuriteFixture azurite, ITestOut
         var clock = Stopwatch.StartNew();
         var baseUrl = $"http://127.0.0.1:{WorkflowTestHost.FreePort()}";
         var settings = Settings(baseUrl, azurite.ConnectionString);
-        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
+        using var http = new HttpClient(new OperatorHandler(new HttpClientHandler { AllowAutoRedirect = false })) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
         http.DefaultRequestHeaders.Add("x-functions-key", LocalHostProcess.FunctionKey);
         var mailbox = new TableClient(azurite.ConnectionString, TaskHub + "Mailbox");
 

@@ -26,7 +26,7 @@ public sealed class KillDuringEmailsTests(AzuriteFixture azurite, ITestOutputHel
     public async Task Killed_with_one_email_sent_and_two_in_flight_every_email_is_sent_exactly_once_after_the_restart()
     {
         var baseUrl = $"http://127.0.0.1:{WorkflowTestHost.FreePort()}";
-        using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
+        using var http = new HttpClient(new OperatorHandler(new HttpClientHandler())) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
         http.DefaultRequestHeaders.Add("x-functions-key", LocalHostProcess.FunctionKey);
         var mailbox = new TableClient(azurite.ConnectionString, TaskHub + "Mailbox");
         var outbox = new TableClient(azurite.ConnectionString, TaskHub + "EmailOutbox");

@@ -61,7 +61,7 @@ public sealed class OneCasePerIdTests(AzuriteFixture azurite) : IClassFixture<Az
 
     private static HttpClient Client(string baseUrl)
     {
-        var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        var http = new HttpClient(new OperatorHandler(new HttpClientHandler())) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.Add("x-functions-key", LocalHostProcess.FunctionKey);
         return http;
     }

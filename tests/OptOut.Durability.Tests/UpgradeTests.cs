@@ -26,7 +26,7 @@ public sealed class UpgradeTests(AzuriteFixture azurite, ITestOutputHelper outpu
     public async Task Cases_waiting_across_a_deploy_finish_on_the_path_of_the_version_that_started_them()
     {
         var baseUrl = $"http://127.0.0.1:{WorkflowTestHost.FreePort()}";
-        using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
+        using var http = new HttpClient(new OperatorHandler(new HttpClientHandler())) { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(20) };
         http.DefaultRequestHeaders.Add("x-functions-key", LocalHostProcess.FunctionKey);
         var instances = new TableClient(azurite.ConnectionString, TaskHub + "Instances");
 
