@@ -52,12 +52,17 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Case_routes_need_the_function_key_and_only_decision_links_and_health_are_anonymous()
+    public void Every_http_trigger_is_anonymous_to_the_host_and_the_app_checks_callers_of_the_routes_that_need_one()
     {
+        // The host cannot tell the app which key matched, so case routes check integration keys and sign-in themselves
+        // (Routes.Endpoint.RequiresCaller, CallerResolver); a host-level key would stand in front of both.
         var anonymous = Functions.Value.Keys
             .Where(n => Bindings(n).Any(b => b.GetProperty("type").GetString() == "httpTrigger" && b.GetProperty("authLevel").GetString() == "Anonymous"))
             .Order(StringComparer.Ordinal);
-        Assert.Equal(["Health", "RecordDecision", "ShowDecision"], anonymous);
+        Assert.Equal(Routes.All.Select(r => r.Name).Order(StringComparer.Ordinal), anonymous);
+        Assert.Equal(
+            [Routes.Names.CreateCase, Routes.Names.GetCase, Routes.Names.ListCases, Routes.Names.WithdrawCase],
+            Routes.All.Where(r => r.RequiresCaller).Select(r => r.Name).Order(StringComparer.Ordinal));
     }
 
     [Theory]
