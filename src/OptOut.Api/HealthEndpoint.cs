@@ -4,6 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace OptOut.Api;
 
+/// <summary>The 200 body of GET /api/health.</summary>
+/// <param name="Status">Always <c>Healthy</c> (an unhealthy app answers 503 problem+json instead).</param>
+/// <param name="Durable"><c>ok</c> when the durable engine answered, <c>not configured</c> without one.</param>
+public sealed record HealthStatus(string Status, string Durable);
+
 /// <summary>GET /api/health: the app is up and its durable engine answers a query (else 503 problem+json). No secrets or case data.</summary>
 public static class HealthEndpoint
 {
@@ -17,7 +22,7 @@ public static class HealthEndpoint
     {
         if (client is null)
         {
-            return Results.Ok(new { status = "Healthy", durable = "not configured" });
+            return Results.Ok(new HealthStatus("Healthy", "not configured"));
         }
 
         try
@@ -25,7 +30,7 @@ public static class HealthEndpoint
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             await client.GetInstanceAsync("health-probe-nonexistent", timeout.Token);
-            return Results.Ok(new { status = "Healthy", durable = "ok" });
+            return Results.Ok(new HealthStatus("Healthy", "ok"));
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -16,6 +16,7 @@ public static class Routes
     public const string WithdrawCase = Prefix + "/cases/{caseId}/withdraw";
     public const string Decision = Prefix + "/decisions/{token}";
     public const string Health = Prefix + "/health";
+    public const string OpenApi = Prefix + "/openapi.json";
 
     /// <summary>Function names: the Functions app's [Function] names, the local host's endpoint names.</summary>
     public static class Names
@@ -27,6 +28,7 @@ public static class Routes
         public const string ShowDecision = "ShowDecision";
         public const string RecordDecision = "RecordDecision";
         public const string Health = "Health";
+        public const string OpenApi = "OpenApi";
     }
 
     /// <summary>
@@ -43,6 +45,7 @@ public static class Routes
         new(Names.ShowDecision, ["GET", "HEAD"], Decision, RequiresCaller: false),
         new(Names.RecordDecision, ["POST"], Decision, RequiresCaller: false),
         new(Names.Health, ["GET"], Health, RequiresCaller: false),
+        new(Names.OpenApi, ["GET"], OpenApi, RequiresCaller: false),
     ];
 
     /// <summary>The Location of a case (202 and 200 answers of POST /api/cases).</summary>

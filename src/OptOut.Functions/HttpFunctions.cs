@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using OptOut.Api;
 using OptOut.Api.Access;
+using OptOut.Api.OpenApi;
 using OptOut.Workflow.Hosting;
 using OptOut.Workflow.UseCases.DecideCase;
 using OptOut.Workflow.UseCases.GetCase;
@@ -70,6 +71,11 @@ public sealed class HttpFunctions(IServiceProvider services)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.Health)] HttpRequest request,
         [DurableClient] DurableTaskClient client) =>
         Wrap(await HealthEndpoint.CheckAsync(client, request.HttpContext.RequestAborted));
+
+    [Function(Routes.Names.OpenApi)]
+    public IActionResult OpenApi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = Routes.OpenApi)] HttpRequest request) =>
+        Wrap(OpenApiEndpoint.Get(services.GetRequiredService<IOptionsMonitor<AuthOptions>>().CurrentValue));
 
     /// <summary>
     /// Runs an endpoint; an unreachable durable engine or store becomes 503 problem+json with Retry-After

@@ -2,6 +2,7 @@ using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Options;
 using OptOut.Api;
 using OptOut.Api.Access;
+using OptOut.Api.OpenApi;
 using OptOut.Workflow.UseCases.DecideCase;
 using OptOut.Workflow.UseCases.GetCase;
 using OptOut.Workflow.UseCases.ListCases;
@@ -26,6 +27,7 @@ internal static class ApiRoutes
         [Routes.Names.ShowDecision] = (string token, HttpRequest request, DecideCaseHandler handler, CallerResolver access, IOptionsMonitor<AuthOptions> auth, CancellationToken ct) => DecisionEndpoints.ShowAsync(token, request, handler, access, auth, ct),
         [Routes.Names.RecordDecision] = (string token, HttpRequest request, DecideCaseHandler handler, CallerResolver access, IOptionsMonitor<AuthOptions> auth, CancellationToken ct) => DecisionEndpoints.DecideAsync(token, request, handler, access, auth, ct),
         [Routes.Names.Health] = (DurableTaskClient client, CancellationToken ct) => HealthEndpoint.CheckAsync(client, ct),
+        [Routes.Names.OpenApi] = (IOptionsMonitor<AuthOptions> auth) => OpenApiEndpoint.Get(auth.CurrentValue),
     };
 
     public static void MapApiRoutes(this WebApplication app)

@@ -22,7 +22,7 @@ public sealed class FunctionsMetadataTests
             new[]
             {
                 "AddSeekerToOfficeActivity", "CreateCase", "EscalateStaleCases", "GetCase", "Health", "IntakeFromQueue", "ListCases",
-                "OptOutCaseOrchestrator", "OptOutLookupActivity", "PurgeClosedCases", "RecordDecision", "SearchSeekerActivity", "SendNotificationActivity",
+                "OpenApi", "OptOutCaseOrchestrator", "OptOutLookupActivity", "PurgeClosedCases", "RecordDecision", "SearchSeekerActivity", "SendNotificationActivity",
                 "ShowDecision", "SweepPoisonIntake", "WithdrawCase",
             },
             Functions.Value.Keys.Order(StringComparer.Ordinal).ToArray());
@@ -40,7 +40,8 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(
             route.Methods.Select(m => m.ToLowerInvariant()).Order(StringComparer.Ordinal),
             trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()).Order(StringComparer.Ordinal));
-        Assert.Contains(Bindings(name), b => b.GetProperty("type").GetString() == "durableClient");
+        // Every route reaches the durable engine but the OpenAPI document, which is built from code alone.
+        Assert.Equal(name != Routes.Names.OpenApi, Bindings(name).Any(b => b.GetProperty("type").GetString() == "durableClient"));
     }
 
     [Fact]
@@ -51,13 +52,17 @@ public sealed class FunctionsMetadataTests
     }
 
     [Fact]
-    public void Every_http_function_is_anonymous_to_the_host_because_the_app_resolves_its_callers()
+    public void Every_http_trigger_is_anonymous_to_the_host_and_the_app_checks_callers_of_the_routes_that_need_one()
     {
-        // A host key cannot be mapped to offices (the worker is not told which key matched): the app checks sign-in and
-        // its own integration keys (CallerResolver; HttpFunctionsTests prove 401 without either).
-        var http = Functions.Value.Keys.Where(n => Bindings(n).Any(b => b.GetProperty("type").GetString() == "httpTrigger")).ToList();
-        Assert.NotEmpty(http);
-        Assert.All(http, n => Assert.Equal("Anonymous", Trigger(n, "httpTrigger").GetProperty("authLevel").GetString()));
+        // The host cannot tell the app which key matched, so case routes check integration keys and sign-in themselves
+        // (Routes.Endpoint.RequiresCaller, CallerResolver); a host-level key would stand in front of both.
+        var anonymous = Functions.Value.Keys
+            .Where(n => Bindings(n).Any(b => b.GetProperty("type").GetString() == "httpTrigger" && b.GetProperty("authLevel").GetString() == "Anonymous"))
+            .Order(StringComparer.Ordinal);
+        Assert.Equal(Routes.All.Select(r => r.Name).Order(StringComparer.Ordinal), anonymous);
+        Assert.Equal(
+            [Routes.Names.CreateCase, Routes.Names.GetCase, Routes.Names.ListCases, Routes.Names.WithdrawCase],
+            Routes.All.Where(r => r.RequiresCaller).Select(r => r.Name).Order(StringComparer.Ordinal));
     }
 
     [Theory]

@@ -21,6 +21,12 @@ public sealed class AuthOptions
     /// <summary>The claim type of group object ids, mapped to offices by <c>Offices:&lt;code&gt;:EntraGroupId</c>.</summary>
     public string GroupClaimType { get; set; } = "groups";
 
+    /// <summary>
+    /// The Entra ID tenant (directory) id people sign in with; only the OpenAPI document uses it, for the OpenID Connect
+    /// metadata address of its <c>entraId</c> scheme. Empty: the common endpoint.
+    /// </summary>
+    public string? TenantId { get; set; }
+
     /// <summary>When true, the decision page asks a supervisor to sign in first (the link alone no longer decides).</summary>
     public bool DecisionsRequireSignIn { get; set; }
 
