@@ -436,6 +436,7 @@ module appSettings 'modules/appsettings.bicep' = {
     easyAuthEnabled: easyAuthEnabled
     authOfficeClaimType: authOfficeClaimType
     authDecisionsRequireSignIn: authDecisionsRequireSignIn
+    authTenantId: empty(authTenantId) ? tenant().tenantId : authTenantId
     authClientSecretInVault: easyAuthEnabled && !empty(authClientSecret)
   }
 }

@@ -83,6 +83,9 @@ param easyAuthEnabled bool
 @description('Claim carrying the user\'s office code in the ID token (e.g. extn.office), or empty when offices come from group membership (Offices__<code>__EntraGroupId).')
 param authOfficeClaimType string
 
+@description('Directory (tenant) id of the Entra sign-in (the OpenAPI document names its OpenID Connect address).')
+param authTenantId string
+
 @description('Decision pages ask the supervisor to sign in before deciding (Auth__DecisionsRequireSignIn; needs Easy Auth).')
 param authDecisionsRequireSignIn bool
 
@@ -188,6 +191,7 @@ var settings = {
   // App roles (CaseManager, Supervisor, Administrator) arrive as "roles" claims of the v2.0 ID token.
   Auth__RoleClaimType: 'roles'
   Auth__OfficeClaimType: authOfficeClaimType
+  Auth__TenantId: authTenantId
   Auth__DecisionsRequireSignIn: string(easyAuthEnabled && authDecisionsRequireSignIn)
   // The setting Easy Auth reads the client secret from (auth.bicep clientSecretSettingName); empty when there is none.
   MICROSOFT_PROVIDER_AUTHENTICATION_SECRET: authClientSecretInVault ? '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/EasyAuthClientSecret/)' : ''

@@ -145,6 +145,11 @@ public static class CaseEndpoints
         }
 
         var result = await handler.HandleAsync(caller, caseId, reason, cancellationToken);
+        if (result.Disposition == CommandDisposition.Unavailable)
+        {
+            request.HttpContext.Response.Headers.RetryAfter = DependencyFailures.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        }
+
         return result.Disposition switch
         {
             CommandDisposition.Accepted => TypedResults.Accepted(Routes.CaseLocation(caseId), new WithdrawAccepted(caseId, "Withdrawing", result.Message)),

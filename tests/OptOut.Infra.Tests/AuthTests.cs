@@ -168,6 +168,7 @@ public sealed class AuthTests
         Assert.Contains(settings.Keys, k => k == "Integrations__${i.name}__Offices");
         Assert.Contains("keySha256: string", Repo.Read("infra", "modules", "types.bicep"), StringComparison.Ordinal);
         Assert.Contains("Auth__DecisionsRequireSignIn", settings.Keys);
+        Assert.Contains("Auth__TenantId", settings.Keys); // the OpenAPI document names the tenant's OpenID Connect address
     }
 
     [Fact]
