@@ -71,13 +71,17 @@ public sealed class SsnInResponsesTests : LocalHostServerFixture
         foreach (var c in cases)
         {
             await WaitForAsync(c.Id, $"\"outcome\":\"{c.Outcome}\"");
-            await SendAsync(HttpMethod.Get, $"/dev/cases/{c.Id}", null);
+            await SendAsync(HttpMethod.Get, $"/portal/cases/{c.Id}", null, person: People.Casey);
         }
 
         await SendAsync(HttpMethod.Get, "/api/cases?pageSize=500", null);
         await SendAsync(HttpMethod.Get, "/api/cases?stage=Closed", null);
         await SendAsync(HttpMethod.Get, "/api/cases?status=Completed&pageSize=2", null);
-        await SendAsync(HttpMethod.Get, "/dev/cases", null);
+        await SendAsync(HttpMethod.Get, "/api/cases?pageSize=500", null, person: People.Alex);
+        await SendAsync(HttpMethod.Get, "/portal", null, person: People.Casey);
+        await SendAsync(HttpMethod.Get, "/portal?stage=Closed", null, person: People.Pat);
+        await SendAsync(HttpMethod.Get, "/portal?outcome=OptedInAndAdded", null, person: People.Alex);
+        await SendAsync(HttpMethod.Get, "/portal/open", null, person: People.Casey);
         await SendAsync(HttpMethod.Get, "/dev/mailbox", null);
         foreach (var m in Host.Mailbox.All)
         {
@@ -99,10 +103,11 @@ public sealed class SsnInResponsesTests : LocalHostServerFixture
         Assert.Contains(_responses, r => r.Body.Contains("***-**-0005", StringComparison.Ordinal));
     }
 
-    private async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, HttpContent? content, bool record = true)
+    private async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, HttpContent? content, bool record = true, DevPerson? person = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        using var response = await Host.Http.SendAsync(request);
+        using var signedIn = person is null ? null : Host.SignedIn(person);
+        using var response = await (signedIn ?? Host.Http).SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         if (record)
         {
