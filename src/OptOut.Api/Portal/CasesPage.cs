@@ -84,6 +84,11 @@ internal static class CasesPage
             parts.Add("outcome=" + Uri.EscapeDataString(outcome.ToString()));
         }
 
+        if (query.PageSize != PortalEndpoints.PageSize)
+        {
+            parts.Add("pageSize=" + query.PageSize.ToString(CultureInfo.InvariantCulture));
+        }
+
         if (token is not null)
         {
             parts.Add("continuationToken=" + Uri.EscapeDataString(token));

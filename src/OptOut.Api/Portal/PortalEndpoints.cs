@@ -35,7 +35,11 @@ public static class PortalEndpoints
             return Page(request, StatusCodes.Status400BadRequest, person, auth, "My cases", CasesPage.Invalid(errors), PortalPage.Section.Cases);
         }
 
-        query = query with { PageSize = PageSize };
+        if (!request.Query.ContainsKey("pageSize"))
+        {
+            query = query with { PageSize = PageSize };
+        }
+
         try
         {
             var page = await handler.HandleAsync(person, query, cancellationToken);
