@@ -66,7 +66,7 @@ public sealed class SsnInResponsesTests : LocalHostServerFixture
         await DecideAsync("api-1005", "opted-in");
         await DecideAsync("api-1006", "remain-opted-out");
         await DecideAsync("api-1007", "opted-in");
-        Assert.Equal(HttpStatusCode.Accepted, await SendAsync(HttpMethod.Post, "/api/cases/api-1006-w/withdraw", Http.JsonContent("{\"reason\":\"Client moved.\"}")));
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync(HttpMethod.Post, "/api/cases/api-1006-w/withdraw", Http.JsonContent("{\"reason\":\"Client moved.\"}"), person: People.Casey));
 
         foreach (var c in cases)
         {
@@ -74,10 +74,11 @@ public sealed class SsnInResponsesTests : LocalHostServerFixture
             await SendAsync(HttpMethod.Get, $"/portal/cases/{c.Id}", null, person: People.Casey);
         }
 
-        await SendAsync(HttpMethod.Get, "/api/cases?pageSize=500", null);
-        await SendAsync(HttpMethod.Get, "/api/cases?stage=Closed", null);
-        await SendAsync(HttpMethod.Get, "/api/cases?status=Completed&pageSize=2", null);
+        // Listing needs a signed-in person (an integration key reads only the cases it opened, by id).
         await SendAsync(HttpMethod.Get, "/api/cases?pageSize=500", null, person: People.Alex);
+        await SendAsync(HttpMethod.Get, "/api/cases?stage=Closed", null, person: People.Casey);
+        await SendAsync(HttpMethod.Get, "/api/cases?status=Completed&pageSize=2", null, person: People.Pat);
+        await SendAsync(HttpMethod.Get, "/api/cases?outcome=Withdrawn", null, person: People.Casey);
         await SendAsync(HttpMethod.Get, "/portal", null, person: People.Casey);
         await SendAsync(HttpMethod.Get, "/portal?stage=Closed", null, person: People.Pat);
         await SendAsync(HttpMethod.Get, "/portal?outcome=OptedInAndAdded", null, person: People.Alex);
