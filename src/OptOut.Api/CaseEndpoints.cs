@@ -82,7 +82,7 @@ public static class CaseEndpoints
         return view is null ? Problems.NotFound($"No case with id '{Safe(caseId)}'.") : TypedResults.Ok(view);
     }
 
-    /// <summary>GET /api/cases?stage=&amp;status=&amp;createdBefore=&amp;continuationToken=&amp;pageSize=</summary>
+    /// <summary>GET /api/cases?stage=&amp;outcome=&amp;status=&amp;createdBefore=&amp;continuationToken=&amp;pageSize=</summary>
     public static async Task<Results<Ok<CasePage>, ValidationProblem, ProblemHttpResult>> ListAsync(HttpRequest request, CallerResolver access, ListCasesHandler handler, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -166,6 +166,7 @@ public static class CaseEndpoints
     {
         var errors = new Dictionary<string, string[]>();
         var stage = Parse<CaseStage>(q, "stage", errors, $"Unknown stage. Use one of: {string.Join(", ", Enum.GetNames<CaseStage>())}.");
+        var outcome = Parse<CaseOutcome>(q, "outcome", errors, $"Unknown outcome. Use one of: {string.Join(", ", Enum.GetNames<CaseOutcome>())}.");
         var status = Parse<OrchestrationRuntimeStatus>(q, "status", errors, "Unknown status. Use one of: Running, Completed, Failed, Terminated, Pending, Suspended.");
         DateTimeOffset? createdBefore = null;
         var pageSize = 50;
@@ -194,7 +195,7 @@ public static class CaseEndpoints
             errors["continuationToken"] = ["The continuation token is not valid."];
         }
 
-        return errors.Count > 0 ? (null, errors) : (new CaseListQuery(stage, status, createdBefore, token, pageSize), errors);
+        return errors.Count > 0 ? (null, errors) : (new CaseListQuery(stage, status, createdBefore, token, pageSize, outcome), errors);
     }
 
     private static string? Value(IQueryCollection q, string name) =>

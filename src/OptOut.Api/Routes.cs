@@ -18,6 +18,14 @@ public static class Routes
     public const string Health = Prefix + "/health";
     public const string OpenApi = Prefix + "/openapi.json";
 
+    /// <summary>The first segment of the case-manager portal's pages (docs/portal.md).</summary>
+    public const string PortalPrefix = "portal";
+
+    public const string Portal = PortalPrefix;
+    public const string PortalOpen = PortalPrefix + "/open";
+    public const string PortalCase = PortalPrefix + "/cases/{caseId}";
+    public const string PortalAsset = PortalPrefix + "/assets/{name}";
+
     /// <summary>Function names: the Functions app's [Function] names, the local host's endpoint names.</summary>
     public static class Names
     {
@@ -29,6 +37,10 @@ public static class Routes
         public const string RecordDecision = "RecordDecision";
         public const string Health = "Health";
         public const string OpenApi = "OpenApi";
+        public const string PortalHome = "PortalHome";
+        public const string PortalOpen = "PortalOpen";
+        public const string PortalCase = "PortalCase";
+        public const string PortalAsset = "PortalAsset";
     }
 
     /// <summary>
@@ -47,6 +59,21 @@ public static class Routes
         new(Names.Health, ["GET"], Health, RequiresCaller: false),
         new(Names.OpenApi, ["GET"], OpenApi, RequiresCaller: false),
     ];
+
+    /// <summary>
+    /// The case-manager portal's pages (HTML, not the API contract): every page needs a signed-in person
+    /// (<c>RequiresCaller</c>), its stylesheet and script do not. Both hosts serve them (docs/portal.md).
+    /// </summary>
+    public static IReadOnlyList<Endpoint> Pages { get; } =
+    [
+        new(Names.PortalHome, ["GET"], Portal, RequiresCaller: true),
+        new(Names.PortalOpen, ["GET"], PortalOpen, RequiresCaller: true),
+        new(Names.PortalCase, ["GET"], PortalCase, RequiresCaller: true),
+        new(Names.PortalAsset, ["GET"], PortalAsset, RequiresCaller: false),
+    ];
+
+    /// <summary>The portal page of a case.</summary>
+    public static string PortalCasePath(string caseId) => $"/{PortalPrefix}/cases/{Uri.EscapeDataString(caseId)}";
 
     /// <summary>The Location of a case (202 and 200 answers of POST /api/cases).</summary>
     public static string CaseLocation(string caseId) => $"/{Cases}/{Uri.EscapeDataString(caseId)}";

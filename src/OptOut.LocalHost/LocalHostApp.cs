@@ -101,6 +101,7 @@ public static class LocalHostApp
         app.MapApiRoutes();
         app.MapDevSignIn();
         app.MapSimulatorRoutes();
+        app.MapPortalRoutes();
         app.MapDevRoutes();
         app.MapAdminRoutes();
         app.MapSendGridSink();
@@ -140,7 +141,7 @@ public static class LocalHostApp
 
             Opt-Out Case Automation (local host) is running.
               Start here:      {baseUrl}/
-              Intake form:     {baseUrl}/dev/intake
+              Portal:          {baseUrl}/portal   (sign in as a seeded person at {baseUrl}/dev/signin)
               Dev mailbox:     {baseUrl}/dev/mailbox
               MIS simulator:   {baseUrl}/sim/mis/participants
               API:             POST {baseUrl}/api/cases   (header x-functions-key: {key})

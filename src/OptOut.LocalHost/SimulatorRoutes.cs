@@ -47,7 +47,7 @@ internal static class SimulatorRoutes
 
     private static string ParticipantsTable(MisSimulator sim)
     {
-        var sb = new StringBuilder("<p>Use these clients on the <a href=\"/dev/intake\">intake form</a>; each one takes a different branch of the procedure.</p>");
+        var sb = new StringBuilder("<p>Use these clients on the portal's <a href=\"/portal/open\">Open a case</a> form (signed in as a case manager); each one takes a different branch of the procedure.</p>");
         sb.Append("<table><thead><tr><th scope=\"col\">Seeker</th><th scope=\"col\">Client</th><th scope=\"col\">Phone</th><th scope=\"col\">SSN (test)</th><th scope=\"col\">Offices</th><th scope=\"col\">State</th><th scope=\"col\">Branch</th><th scope=\"col\">Act as MIS</th></tr></thead><tbody>");
         foreach (var p in sim.Participants)
         {

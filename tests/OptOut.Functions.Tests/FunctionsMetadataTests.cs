@@ -15,6 +15,9 @@ public sealed class FunctionsMetadataTests
     /// <summary>Every route of the shared route table, as the Functions SDK must have generated it.</summary>
     public static TheoryData<string> HttpFunctions => new(Routes.All.Select(r => r.Name));
 
+    /// <summary>Every portal page of the shared route table (docs/portal.md).</summary>
+    public static TheoryData<string> PortalFunctions => new(Routes.Pages.Select(r => r.Name));
+
     [Fact]
     public void Every_function_is_declared_and_nothing_else()
     {
@@ -22,8 +25,8 @@ public sealed class FunctionsMetadataTests
             new[]
             {
                 "AddSeekerToOfficeActivity", "CreateCase", "EscalateStaleCases", "GetCase", "Health", "IntakeFromQueue", "ListCases",
-                "OpenApi", "OptOutCaseOrchestrator", "OptOutLookupActivity", "PurgeClosedCases", "RecordDecision", "SearchSeekerActivity", "SendNotificationActivity",
-                "ShowDecision", "SweepPoisonIntake", "WithdrawCase",
+                "OpenApi", "OptOutCaseOrchestrator", "OptOutLookupActivity", "PortalAsset", "PortalCase", "PortalHome", "PortalOpen", "PurgeClosedCases",
+                "RecordDecision", "SearchSeekerActivity", "SendNotificationActivity", "ShowDecision", "SweepPoisonIntake", "WithdrawCase",
             },
             Functions.Value.Keys.Order(StringComparer.Ordinal).ToArray());
     }
@@ -44,22 +47,36 @@ public sealed class FunctionsMetadataTests
         Assert.Equal(name != Routes.Names.OpenApi, Bindings(name).Any(b => b.GetProperty("type").GetString() == "durableClient"));
     }
 
-    [Fact]
-    public void The_http_functions_are_exactly_the_route_table()
+    [Theory]
+    [MemberData(nameof(PortalFunctions))]
+    public void Portal_pages_have_the_route_tables_route_and_methods_and_are_anonymous_to_the_host(string name)
     {
-        var http = Functions.Value.Keys.Where(n => Bindings(n).Any(b => b.GetProperty("type").GetString() == "httpTrigger"));
-        Assert.Equal(Routes.All.Select(r => r.Name).Order(StringComparer.Ordinal), http.Order(StringComparer.Ordinal));
+        var route = Routes.Pages.Single(r => r.Name == name);
+        var trigger = Trigger(name, "httpTrigger");
+        Assert.Equal(route.Route, trigger.GetProperty("route").GetString());
+        // The page asks for a signed-in person itself (Easy Auth's principal) and redirects to sign in otherwise.
+        Assert.Equal("Anonymous", trigger.GetProperty("authLevel").GetString());
+        Assert.Equal(
+            route.Methods.Select(m => m.ToLowerInvariant()).Order(StringComparer.Ordinal),
+            trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()!.ToLowerInvariant()).Order(StringComparer.Ordinal));
     }
 
     [Fact]
-    public void Every_http_trigger_is_anonymous_to_the_host_and_the_app_checks_callers_of_the_routes_that_need_one()
+    public void The_http_functions_are_exactly_the_route_tables_api_routes_and_portal_pages()
     {
-        // The host cannot tell the app which key matched, so case routes check integration keys and sign-in themselves
-        // (Routes.Endpoint.RequiresCaller, CallerResolver); a host-level key would stand in front of both.
-        var anonymous = Functions.Value.Keys
-            .Where(n => Bindings(n).Any(b => b.GetProperty("type").GetString() == "httpTrigger" && b.GetProperty("authLevel").GetString() == "Anonymous"))
-            .Order(StringComparer.Ordinal);
-        Assert.Equal(Routes.All.Select(r => r.Name).Order(StringComparer.Ordinal), anonymous);
+        var http = Functions.Value.Keys.Where(n => Bindings(n).Any(b => b.GetProperty("type").GetString() == "httpTrigger"));
+        Assert.Equal(Routes.All.Concat(Routes.Pages).Select(r => r.Name).Order(StringComparer.Ordinal), http.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_http_function_is_anonymous_to_the_host_the_app_resolves_its_callers()
+    {
+        // The host cannot tell which key matched, so the app checks integration keys and the signed-in person itself (CallerResolver).
+        var levels = Functions.Value.Keys
+            .SelectMany(n => Bindings(n).Where(b => b.GetProperty("type").GetString() == "httpTrigger").Select(b => (Name: n, Level: b.GetProperty("authLevel").GetString())))
+            .ToList();
+        Assert.Equal(Routes.All.Count + Routes.Pages.Count, levels.Count);
+        Assert.All(levels, f => Assert.True(f.Level == "Anonymous", $"{f.Name} is {f.Level}"));
         Assert.Equal(
             [Routes.Names.CreateCase, Routes.Names.GetCase, Routes.Names.ListCases, Routes.Names.WithdrawCase],
             Routes.All.Where(r => r.RequiresCaller).Select(r => r.Name).Order(StringComparer.Ordinal));

@@ -79,7 +79,11 @@ public sealed class CaseLifecycleTests : LocalHostServerFixture
         using var anonymous = Host.NewClient(key: null, acceptJson: false);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("api/health")).StatusCode);
         var home = await anonymous.GetStringAsync("");
-        Assert.Contains("/dev/intake", home, StringComparison.Ordinal);
+        Assert.Contains("href=\"/portal\"", home, StringComparison.Ordinal);
+        Assert.Contains("href=\"/dev/signin\"", home, StringComparison.Ordinal);
+        Assert.Contains("href=\"/dev/mailbox\"", home, StringComparison.Ordinal);
+        Assert.Contains("href=\"/sim/mis/participants\"", home, StringComparison.Ordinal);
+        Assert.DoesNotContain("/dev/intake", home, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("api/cases/x")).StatusCode);
     }
 }

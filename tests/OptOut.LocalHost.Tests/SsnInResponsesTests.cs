@@ -66,18 +66,23 @@ public sealed class SsnInResponsesTests : LocalHostServerFixture
         await DecideAsync("api-1005", "opted-in");
         await DecideAsync("api-1006", "remain-opted-out");
         await DecideAsync("api-1007", "opted-in");
-        Assert.Equal(HttpStatusCode.Accepted, await SendAsync(HttpMethod.Post, "/api/cases/api-1006-w/withdraw", Http.JsonContent("{\"reason\":\"Client moved.\"}")));
+        Assert.Equal(HttpStatusCode.Accepted, await SendAsync(HttpMethod.Post, "/api/cases/api-1006-w/withdraw", Http.JsonContent("{\"reason\":\"Client moved.\"}"), person: People.Casey));
 
         foreach (var c in cases)
         {
             await WaitForAsync(c.Id, $"\"outcome\":\"{c.Outcome}\"");
-            await SendAsync(HttpMethod.Get, $"/dev/cases/{c.Id}", null);
+            await SendAsync(HttpMethod.Get, $"/portal/cases/{c.Id}", null, person: People.Casey);
         }
 
-        await SendAsync(HttpMethod.Get, "/api/cases?pageSize=500", null);
-        await SendAsync(HttpMethod.Get, "/api/cases?stage=Closed", null);
-        await SendAsync(HttpMethod.Get, "/api/cases?status=Completed&pageSize=2", null);
-        await SendAsync(HttpMethod.Get, "/dev/cases", null);
+        // Listing needs a signed-in person (an integration key reads only the cases it opened, by id).
+        await SendAsync(HttpMethod.Get, "/api/cases?pageSize=500", null, person: People.Alex);
+        await SendAsync(HttpMethod.Get, "/api/cases?stage=Closed", null, person: People.Casey);
+        await SendAsync(HttpMethod.Get, "/api/cases?status=Completed&pageSize=2", null, person: People.Pat);
+        await SendAsync(HttpMethod.Get, "/api/cases?outcome=Withdrawn", null, person: People.Casey);
+        await SendAsync(HttpMethod.Get, "/portal", null, person: People.Casey);
+        await SendAsync(HttpMethod.Get, "/portal?stage=Closed", null, person: People.Pat);
+        await SendAsync(HttpMethod.Get, "/portal?outcome=OptedInAndAdded", null, person: People.Alex);
+        await SendAsync(HttpMethod.Get, "/portal/open", null, person: People.Casey);
         await SendAsync(HttpMethod.Get, "/dev/mailbox", null);
         foreach (var m in Host.Mailbox.All)
         {
@@ -99,11 +104,11 @@ public sealed class SsnInResponsesTests : LocalHostServerFixture
         Assert.Contains(_responses, r => r.Body.Contains("***-**-0005", StringComparison.Ordinal));
     }
 
-    private async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, HttpContent? content, bool record = true)
+    private async Task<HttpStatusCode> SendAsync(HttpMethod method, string path, HttpContent? content, bool record = true, DevPerson? person = null)
     {
         using var request = new HttpRequestMessage(method, path) { Content = content };
-        // Decision links are opened by the supervisor's mail client, not by the signed-in operator the API client is.
-        using var response = await (path.StartsWith("/api/decisions/", StringComparison.Ordinal) ? Host.Anonymous : Host.Http).SendAsync(request);
+        using var signedIn = person is null ? null : Host.SignedIn(person);
+        using var response = await (signedIn ?? Host.Http).SendAsync(request);
         var body = await response.Content.ReadAsStringAsync();
         if (record)
         {

@@ -8,12 +8,13 @@ namespace OptOut.Workflow.UseCases.ListCases;
 
 /// <summary>
 /// Filters for GET /api/cases. <paramref name="CreatedBefore"/> is compared with the case's own received time
-/// (<see cref="CaseStatus.ReceivedAt"/>), strictly before.
+/// (<see cref="CaseStatus.ReceivedAt"/>), strictly before. <paramref name="Outcome"/> keeps only cases that ended so
+/// (a case still open has no outcome).
 /// </summary>
-public sealed record CaseListQuery(CaseStage? Stage, OrchestrationRuntimeStatus? Status, DateTimeOffset? CreatedBefore, string? ContinuationToken, int PageSize = 50);
+public sealed record CaseListQuery(CaseStage? Stage, OrchestrationRuntimeStatus? Status, DateTimeOffset? CreatedBefore, string? ContinuationToken, int PageSize = 50, CaseOutcome? Outcome = null);
 
 /// <summary>
-/// GET /api/cases: one page of cases, in the engine's order, filtered by stage, runtime status and received time.
+/// GET /api/cases: one page of cases, in the engine's order, filtered by stage, outcome, runtime status and received time.
 /// <para>
 /// Only the runtime status is filtered by the engine. The stage lives in the custom status, and the received time too:
 /// the engine's created time is restarted by every continue-as-new (a waiting case does one at every reminder), so an
@@ -110,7 +111,7 @@ public sealed class ListCasesHandler(DurableTaskClient client, IOptions<Protecti
         return new Page<OrchestrationMetadata>([], null);
     }
 
-    /// <summary>The case's view when the instance is a case that passes the stage and received-time filters.</summary>
+    /// <summary>The case's view when the instance is a case that passes the stage, outcome and received-time filters.</summary>
     private static CaseView? Matches(OrchestrationMetadata instance, CaseListQuery query, IReadOnlySet<string>? offices)
     {
         if (instance.Name != WorkflowNames.Orchestrator)
@@ -125,6 +126,11 @@ public sealed class ListCasesHandler(DurableTaskClient client, IOptions<Protecti
         }
 
         if (query.Stage is { } stage && view.Stage != stage.ToString())
+        {
+            return null;
+        }
+
+        if (query.Outcome is { } outcome && view.Outcome != outcome.ToString())
         {
             return null;
         }
