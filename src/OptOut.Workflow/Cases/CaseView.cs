@@ -2,7 +2,12 @@ using Microsoft.DurableTask.Client;
 
 namespace OptOut.Workflow.Cases;
 
-/// <summary>What the API returns for a case. Built from the custom status and output only: never from the input.</summary>
+/// <summary>
+/// What the API returns for a case. Built from the custom status and output; before the engine has run the case's
+/// first step (no custom status yet) from the public part of its input, the fields <see cref="CaseStatus.For"/> copies
+/// (client name, masked SSN, office, case manager), so that the case is visible to its office from the moment it is
+/// opened. Never anything else of the input.
+/// </summary>
 public sealed record CaseView(
     string CaseId,
     string Stage,
@@ -24,7 +29,7 @@ public sealed record CaseView(
 {
     public static CaseView From(OrchestrationMetadata instance)
     {
-        var status = ReadStatus(instance);
+        var status = ReadStatus(instance) ?? StatusFromInput(instance);
         CaseResult? result = null;
         if (instance.RuntimeStatus == OrchestrationRuntimeStatus.Completed && instance.SerializedOutput is not null)
         {
@@ -92,6 +97,31 @@ public sealed record CaseView(
         {
             return null;
         }
+    }
+
+    /// <summary>The status a case starts with, from its input, while the engine has published none.</summary>
+    private static CaseStatus? StatusFromInput(OrchestrationMetadata instance)
+    {
+        if (string.IsNullOrEmpty(instance.SerializedInput) || instance.Name != WorkflowNames.Orchestrator)
+        {
+            return null;
+        }
+
+        try
+        {
+            var run = instance.ReadInputAs<CaseRun>();
+            return run?.Status ?? (run?.Case is { } input ? WithReceived(CaseStatus.For(input)) : null);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static CaseStatus WithReceived(CaseStatus status)
+    {
+        status.Timeline.Add(new TimelineEntry(status.ReceivedAt, "Received", "Case accepted; the workflow is starting."));
+        return status;
     }
 
     public bool IsClosed => Stage == nameof(CaseStage.Closed);
