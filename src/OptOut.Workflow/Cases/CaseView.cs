@@ -110,7 +110,8 @@ public sealed record CaseView(
         try
         {
             var run = instance.ReadInputAs<CaseRun>();
-            return run?.Status ?? (run?.Case is { } input ? WithReceived(CaseStatus.For(input)) : null);
+            // (A stored input may lack parts a record declares non-null: then there is nothing to show.)
+            return run?.Status ?? (run?.Case is { CaseManager: not null, Client: not null } input ? WithReceived(CaseStatus.For(input)) : null);
         }
         catch (System.Text.Json.JsonException)
         {
