@@ -57,6 +57,22 @@ public sealed class AzureStorageStoreOptions
     /// </summary>
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Orchestration steps and activities the provider hands out at once; the defaults are Durable Functions' own
+    /// (maxConcurrentOrchestratorFunctions and maxConcurrentActivityFunctions: 10 per core), which host.json keeps. The
+    /// provider's own default for activities is 10 in all, which would make the local host slower than the Functions app.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentOrchestrations { get; set; } = 10 * Environment.ProcessorCount;
+
+    /// <inheritdoc cref="MaxConcurrentOrchestrations"/>
+    [Range(1, 10_000)]
+    public int MaxConcurrentActivities { get; set; } = 10 * Environment.ProcessorCount;
+
+    /// <summary>Messages taken from a control queue in one read (the provider's default, 32; host.json controlQueueBatchSize).</summary>
+    [Range(1, 32)]
+    public int ControlQueueBatchSize { get; set; } = 32;
+
     /// <summary>Loopback port of the internal gRPC sidecar the worker and client talk to. 0: a free port.</summary>
     [Range(0, 65535)]
     public int SidecarPort { get; set; }
@@ -135,6 +151,9 @@ public static class AzureStorageEngine
             MaxQueuePollingInterval = o.MaxPollingInterval,
             ControlQueueVisibilityTimeout = o.ControlQueueVisibilityTimeout,
             WorkItemQueueVisibilityTimeout = o.WorkItemQueueVisibilityTimeout,
+            MaxConcurrentTaskOrchestrationWorkItems = o.MaxConcurrentOrchestrations,
+            MaxConcurrentTaskActivityWorkItems = o.MaxConcurrentActivities,
+            ControlQueueBatchSize = o.ControlQueueBatchSize,
         });
 }
 
