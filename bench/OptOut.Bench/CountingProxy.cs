@@ -83,7 +83,32 @@ internal sealed class CountingProxy : IAsyncDisposable
         _http.Dispose();
     }
 
+    private int _failures;
+
+    /// <summary>Requests the proxy could not forward (answered 502); a run with any is suspect.</summary>
+    public int Failures => Volatile.Read(ref _failures);
+
     private async Task ForwardAsync(HttpContext context)
+    {
+        try
+        {
+            await ForwardOnceAsync(context);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException or InvalidOperationException && !context.RequestAborted.IsCancellationRequested)
+        {
+            if (Interlocked.Increment(ref _failures) <= 5)
+            {
+                Console.WriteLine($"proxy: {context.Request.Method} {context.Request.Path} failed: {e.GetType().Name}: {e.Message}");
+            }
+
+            if (!context.Response.HasStarted)
+            {
+                context.Response.StatusCode = StatusCodes.Status502BadGateway;
+            }
+        }
+    }
+
+    private async Task ForwardOnceAsync(HttpContext context)
     {
         var (service, target) = _routes[context.Connection.LocalPort];
         var raw = context.Features.Get<IHttpRequestFeature>()!.RawTarget;

@@ -84,6 +84,13 @@ internal sealed class BenchLocalHost : IAsyncDisposable
         return json.RootElement.GetProperty("stage").GetString();
     }
 
+    /// <summary>GET /api/cases/{id} as text (the outcome is in it once closed).</summary>
+    public async Task<string> OutcomeAsync(string caseId)
+    {
+        using var response = await Http.GetAsync($"api/cases/{caseId}");
+        return await response.Content.ReadAsStringAsync();
+    }
+
     /// <summary>
     /// A new participant the MIS simulator knows as opted out (as the seeded S-1005, Elena Optout): the office and
     /// statewide searches miss, the Opt-Out Lookup finds the opt-out, the supervisor is emailed; once opted in on the
@@ -96,7 +103,8 @@ internal sealed class BenchLocalHost : IAsyncDisposable
         var ssn = $"523{n / 10000 % 100 + 10:D2}{n % 10000 + 1000:D4}";
         Mis.Add(new SimulatedParticipant { SeekerId = $"S-B{n}", FirstName = "Olive", LastName = name, Phone = "360-555-0199", Ssn = ssn, OptedOut = true, Scenario = "bench" });
         var request = Requests.For("S-1005", caseId);
-        request.Client!.LastName = name;
+        request.Client!.FirstName = "Olive";
+        request.Client.LastName = name;
         request.Client.Phone = "360-555-0199";
         request.Client.Ssn = $"{ssn[..3]}-{ssn[3..5]}-{ssn[5..]}";
         return request;

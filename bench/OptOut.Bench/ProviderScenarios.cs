@@ -207,6 +207,18 @@ internal static class ProviderScenarios
         var t1 = DateTimeOffset.UtcNow;
         await host.DecideAsync(supervisor, "opted-in");
         var outcome = await host.WaitForEmailAsync(k => BenchLocalHost.IsOutcome(k, caseId), TimeSpan.FromMinutes(5));
+        var closed = await host.OutcomeAsync(caseId);
+        for (var i = 0; i < 600 && !closed.Contains("\"isClosed\":true", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(100); // the outcome email is the last activity; the case closes in the step after it
+            closed = await host.OutcomeAsync(caseId);
+        }
+
+        if (!closed.Contains("OptedInAndAdded", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{caseId} left the measured path (opted out → opted in and added): {closed}");
+        }
+
         // Let the case finish its last step (the email is its last activity) before counting.
         await Task.Delay(TimeSpan.FromSeconds(Math.Min(3, quiet.TotalSeconds)));
         var d = proxy.Total;
@@ -313,17 +325,17 @@ internal static class ProviderScenarios
     /// each on a fresh task hub with some cases waiting on a supervisor, requests counted over a window once the pollers
     /// have backed off, then idle cases measured.
     /// </summary>
-    public static async Task<List<Row>> PollingAsync(Storage storage, ProviderSettings production, TimeSpan[] intervals, int waiting, int manyWaiting, TimeSpan window, int latencyCases, TimeSpan quietFloor, Action<string> progress)
+    public static async Task<List<Row>> PollingAsync(Storage storage, ProviderSettings production, ProviderSettings[] variants, int waiting, int manyWaiting, TimeSpan window, int latencyCases, TimeSpan quietFloor, Action<string> progress)
     {
         var rows = new List<Row>();
         var table = new List<string>();
-        foreach (var interval in intervals)
+        foreach (var settings in variants)
         {
-            var settings = production with { MaxPollingInterval = interval };
+            var interval = settings.MaxPollingInterval;
             var counts = new List<(int Waiting, double PerHour, double DollarsPerMonth, string Top)>();
             var supervisor = new List<double>();
             var outcome = new List<double>();
-            var waitingSets = interval == production.MaxPollingInterval && manyWaiting > waiting ? new[] { waiting, manyWaiting } : [waiting];
+            var waitingSets = settings == production && manyWaiting > waiting ? new[] { waiting, manyWaiting } : [waiting];
             foreach (var w in waitingSets)
             {
                 await using var host = await storage.StartHostAsync(settings, "poll");
@@ -349,7 +361,7 @@ internal static class ProviderScenarios
                 var dollars = Prices.Dollars(idle) * 3600 / clock.Elapsed.TotalSeconds * 24 * 30;
                 var top = string.Join("; ", idle.Take(6).Select(c => $"{c.Operation} {c.Count * 3600 / clock.Elapsed.TotalSeconds:F0}/h"));
                 counts.Add((w, perHour, dollars, top));
-                progress($"polling ({interval.TotalSeconds:0.#} s, {w} waiting): {perHour:F0} requests/hour idle (${dollars:F2}/month): {top}");
+                progress($"polling ({interval.TotalSeconds:0.#} s, {settings.PartitionCount} partition(s), {w} waiting): {perHour:F0} requests/hour idle (${dollars:F2}/month): {top}");
 
                 if (w == waiting)
                 {
@@ -359,14 +371,14 @@ internal static class ProviderScenarios
                         var (s, o, _) = await IdleCaseAsync(host, storage.Proxy, $"poll-idle-{BenchLocalHost.Letters(i)}", quiet);
                         supervisor.Add(s);
                         outcome.Add(o);
-                        progress($"polling ({interval.TotalSeconds:0.#} s): idle case {i + 1}: POST → supervisor email {s:F2} s, decision → outcome email {o:F2} s");
+                        progress($"polling ({interval.TotalSeconds:0.#} s, {settings.PartitionCount} partition(s)): idle case {i + 1}: POST → supervisor email {s:F2} s, decision → outcome email {o:F2} s");
                     }
                 }
             }
 
             var main = counts[0];
             table.Add($"{interval.TotalSeconds:0.#} s: {main.PerHour:N0} requests/h idle (${main.DollarsPerMonth:F2}/month){(counts.Count > 1 ? $" [{counts[1].Waiting:N0} waiting: {counts[1].PerHour:N0}/h]" : "")}; idle latency POST → supervisor email {string.Join(", ", supervisor.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} s, decision → outcome {string.Join(", ", outcome.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} s");
-            rows.Add(new($"Idle cost and latency, maxQueuePollingInterval {interval.TotalSeconds:0.#} s (other settings as host.json; {waiting} cases waiting on a supervisor; requests counted over {window.TotalSeconds:F0} s after the pollers settled)",
+            rows.Add(new($"Idle cost and latency, maxQueuePollingInterval {interval.TotalSeconds:0.#} s, partitionCount {settings.PartitionCount}{(settings == production ? " (host.json)" : "")} ({waiting} cases waiting on a supervisor; requests counted over {window.TotalSeconds:F0} s after the pollers settled)",
                 $"{main.PerHour:N0} requests/hour = ${main.DollarsPerMonth:F2}/month idle{(counts.Count > 1 ? $"; with {counts[1].Waiting:N0} waiting: {counts[1].PerHour:N0} requests/hour" : "")}; idle latency POST → supervisor email {string.Join(", ", supervisor.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} s, decision → outcome email {string.Join(", ", outcome.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)))} s; top: {main.Top}",
                 "(trade-off)", null));
         }
