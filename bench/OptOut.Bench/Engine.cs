@@ -48,7 +48,7 @@ internal static class Engine
     }
 
     /// <summary>Our workflow (orchestrator and activities) on the engine, with the bench MIS and email.</summary>
-    public static Task<DurableTaskTestHost> StartWorkflowAsync(BenchMis mis, BenchNotifier mail, Action<Dictionary<string, string?>> settings, Action<OrchestrationState> committed) =>
+    public static Task<DurableTaskTestHost> StartWorkflowAsync(BenchMis mis, BenchNotifier mail, Action<Dictionary<string, string?>> settings, Action<OrchestrationState> committed, Func<ILoggerFactory, IOrchestrationService>? store = null) =>
         StartAsync(
             r => r.AddOptOutWorkflow(),
             (s, c) =>
@@ -60,9 +60,11 @@ internal static class Engine
                 s.AddSingleton<INotifier>(mail);
             },
             settings,
-            committed);
+            committed,
+            store);
 
-    public static Task<DurableTaskTestHost> StartAsync(Action<DurableTaskRegistry> registry, Action<IServiceCollection, IConfiguration>? services = null, Action<Dictionary<string, string?>>? settings = null, Action<OrchestrationState>? committed = null)
+    /// <param name="store">The engine's store; default the in-memory engine (its limits lifted, <see cref="MaxConcurrentWorkItems"/>).</param>
+    public static Task<DurableTaskTestHost> StartAsync(Action<DurableTaskRegistry> registry, Action<IServiceCollection, IConfiguration>? services = null, Action<Dictionary<string, string?>>? settings = null, Action<OrchestrationState>? committed = null, Func<ILoggerFactory, IOrchestrationService>? store = null)
     {
         var values = TestSettings.Defaults();
         settings?.Invoke(values);
@@ -70,7 +72,9 @@ internal static class Engine
         // The durable worker logs, as an error, every work item it is still handling when a scenario disposes its engine
         // (a cancelled gRPC call); the scenarios are judged by their results (every case completed, every response 202).
         var loggerFactory = LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Warning).AddFilter("Microsoft.DurableTask", LogLevel.Critical).AddSimpleConsole());
-        var engine = new RecordingOrchestrationService(new InMemoryOrchestrationService(loggerFactory), record: false, MaxConcurrentWorkItems);
+        var engine = store is null
+            ? new RecordingOrchestrationService(new InMemoryOrchestrationService(loggerFactory), record: false, MaxConcurrentWorkItems)
+            : new RecordingOrchestrationService(store(loggerFactory), record: false); // the provider's own limits
         if (committed is not null)
         {
             engine.StateCommitted += committed;

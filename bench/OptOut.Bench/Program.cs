@@ -24,7 +24,11 @@ var quick = args.Contains("--quick");
 // --only scale,throughput,intake,history runs just those scenarios (for profiling one of them).
 // --side ours|bare|procedure runs one side of the throughput scenario and nothing else (see below).
 var side = args.SkipWhile(a => a != "--side").Skip(1).FirstOrDefault();
-var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? (side is null ? ["scale", "throughput", "intake", "history"] : []);
+// Issue 18's scenarios: burst (local host, in-memory engine), and on Azure Storage (Azurite): latency, polling, provider.
+var only = args.SkipWhile(a => a != "--only").Skip(1).FirstOrDefault()?.Split(',') ?? (side is null ? ["scale", "throughput", "intake", "history", "burst", "latency", "polling", "provider"] : []);
+// --quiet SECONDS: the quiet period before each idle measurement on Azure Storage (full run 60 s, quick 5 s).
+var quietArg = args.SkipWhile(a => a != "--quiet").Skip(1).FirstOrDefault();
+var quiet = TimeSpan.FromSeconds(quietArg is not null ? double.Parse(quietArg, System.Globalization.CultureInfo.InvariantCulture) : quick ? 5 : 60);
 bool Run(string scenario) => only.Contains(scenario);
 var throughputN = quick ? 200 : 2000;
 var waitingN = quick ? 1000 : 10_000;
@@ -318,6 +322,43 @@ if (only.Contains("sizes") && only.Length == 1)
     }
 }
 
+// ---- Issue 18. 1: the local host's burst (in-memory engine at full speed). ----
+if (Run("burst"))
+{
+    Add(await ProviderScenarios.BurstAsync(200, Progress));
+}
+
+// ---- Issue 18. 2-4: the production provider (Azure Storage on Azurite, through a counting proxy). ----
+if (Run("latency") || Run("polling") || Run("provider"))
+{
+    await using var storage = await ProviderScenarios.Storage.StartAsync();
+    var production = ProviderSettings.FromHostJson();
+    Progress($"Azure Storage scenarios: Azurite {storage.DirectConnectionString.Split("BlobEndpoint=")[1].Split(';')[0]} behind the counting proxy; host.json: {production}");
+    if (Run("provider"))
+    {
+        await ProviderThroughputAsync(storage, production);
+    }
+
+    if (Run("latency"))
+    {
+        Add(await ProviderScenarios.LatencyAsync(storage, production, quick ? 2 : 5, quiet, TimeSpan.FromSeconds(quick ? 5 : 30), 20, Progress));
+    }
+
+    if (Run("polling"))
+    {
+        // maxQueuePollingInterval from 1 s to 30 s (the extension's default) at host.json's partition count, and host.json's
+        // interval with one partition (each partition is a control queue polled on its own).
+        double[] seconds = quick ? [1, 5] : [1, 5, 10, 30];
+        var variants = seconds.Select(v => production with { MaxPollingInterval = TimeSpan.FromSeconds(v) }).Append(production).Distinct().OrderBy(v => v.MaxPollingInterval).ToList();
+        if (production.PartitionCount != 1)
+        {
+            variants.Add(production with { PartitionCount = 1 });
+        }
+
+        Add(await ProviderScenarios.PollingAsync(storage, production, [.. variants], quick ? 5 : 20, quick ? 20 : 200, TimeSpan.FromSeconds(quick ? 10 : 60), quick ? 1 : 2, quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(20), Progress));
+    }
+}
+
 Console.WriteLine();
 Console.WriteLine("| Measure | Result | Target | |");
 Console.WriteLine("|---|---|---|---|");
@@ -337,9 +378,69 @@ if (quick)
 
 return results.Any(r => r.Pass is false) ? 1 : 0; // a missed target fails the command
 
+void Add(IEnumerable<Row> rows)
+{
+    foreach (var r in rows)
+    {
+        results.Add((r.Name, r.Value, r.Target, r.Pass));
+    }
+}
+
+// ---- Issue 18. 4: throughput on the Azure Storage provider: ours against the bare floor, side by side, same settings. ----
+async Task ProviderThroughputAsync(ProviderScenarios.Storage storage, ProviderSettings production)
+{
+    var n = quick ? 20 : 200;
+    var rounds = quick ? 1 : 3;
+    Func<ILoggerFactory, DurableTask.Core.IOrchestrationService> Store(string prefix) => loggerFactory =>
+    {
+        var hub = storage.NewHub(prefix);
+        var service = new DurableTask.AzureStorage.AzureStorageOrchestrationService(new DurableTask.AzureStorage.AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = hub,
+            StorageAccountClientProvider = new DurableTask.AzureStorage.StorageAccountClientProvider(storage.DirectConnectionString),
+            LoggerFactory = loggerFactory,
+            WorkerId = hub + "-worker",
+            PartitionCount = production.PartitionCount,
+            MaxQueuePollingInterval = production.MaxPollingInterval,
+            ControlQueueBatchSize = production.ControlQueueBatchSize,
+            MaxConcurrentTaskOrchestrationWorkItems = production.MaxConcurrentOrchestrations,
+            MaxConcurrentTaskActivityWorkItems = production.MaxConcurrentActivities,
+        });
+        service.CreateIfNotExistsAsync().GetAwaiter().GetResult();
+        return service;
+    };
+
+    // Warm-up of each side (JIT, Azurite's first tables and queues), not reported.
+    await OursAsync(n, "warm-up", store: Store("tpw"));
+    await BareAsync(n, BareRun.Floor, "warm-up", store: Store("tbw"));
+    var ratios = new List<double>();
+    var figures = new List<string>();
+    for (var round = 1; round <= rounds; round++)
+    {
+        Round ours, bare;
+        if (round % 2 == 1)
+        {
+            ours = await OursAsync(n, store: Store("tpo"));
+            bare = await BareAsync(n, BareRun.Floor, store: Store("tpb"));
+        }
+        else
+        {
+            bare = await BareAsync(n, BareRun.Floor, store: Store("tpb"));
+            ours = await OursAsync(n, store: Store("tpo"));
+        }
+
+        ratios.Add(ours.Rate / bare.Rate);
+        figures.Add($"{ours.Rate:F1} / {bare.Rate:F1}");
+        Progress($"provider throughput round {round}: ours {ours}; bare floor {bare}; ours / bare {ours.Rate / bare.Rate:F2}");
+    }
+
+    results.Add(($"Case throughput on Azure Storage (Azurite), host.json settings ({production}), N={n}, {rounds} round(s), sides alternating (ours / bare floor, cases/s)",
+        $"{string.Join("; ", figures)} → ours / bare floor {string.Join(", ", ratios.Select(r => r.ToString("F2")))} (mean {ratios.Average():F2})", "≥ 0.80", ratios.Average() >= 0.8));
+}
+
 // Our workflow: cases through the StartCase handler (as the API starts them), the supervisor deciding through the decision
 // service as soon as each case waits. Rate is cases/s from the first start to the last completed case.
-async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarly = default)
+async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarly = default, Func<ILoggerFactory, DurableTask.Core.IOrchestrationService>? store = null)
 {
     var mis = new BenchMis();
     var mail = new BenchNotifier();
@@ -357,7 +458,8 @@ async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarl
         {
             completed.OnCommitted(state);
             mail.OnCommitted(state);
-        });
+        },
+        store);
     var client = host.Services.GetRequiredService<DurableTaskClient>();
     var cases = host.Services.CreateWithClient<StartCaseHandler>(client);
     using var stop = new CancellationTokenSource();
@@ -402,7 +504,7 @@ async Task<Round> OursAsync(int n, string label = "", CancellationToken stopEarl
 
 // A bare orchestration (the floor, or the floor with what the procedure requires of the engine), its event raised as
 // soon as it waits.
-async Task<Round> BareAsync(int n, BareRun run, string label = "")
+async Task<Round> BareAsync(int n, BareRun run, string label = "", Func<ILoggerFactory, DurableTask.Core.IOrchestrationService>? store = null)
 {
     var signals = new BareSignals();
     var completed = new Completions();
@@ -412,7 +514,8 @@ async Task<Round> BareAsync(int n, BareRun run, string label = "")
         {
             completed.OnCommitted(state);
             signals.OnCommitted(state);
-        });
+        },
+        store: store);
     var client = host.Services.GetRequiredService<DurableTaskClient>();
     using var stop = new CancellationTokenSource();
     var raising = Task.Run(async () =>

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing;
 using Microsoft.Extensions.Options;
 using OptOut.Api;
 using OptOut.Api.Access;
@@ -74,7 +73,7 @@ public static class LocalHostApp
         }
         else
         {
-            builder.Services.AddInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
+            builder.Services.AddFullSpeedInMemoryDurableTask(registry => registry.AddOptOutWorkflow());
             // The engine forgets its cases on exit and runs in this one process: so may the decision record, the id registry and
             // the email outbox (AzureStorage uses tables for all three).
             builder.Services.AddSingleton<IDecisionRecord, InMemoryDecisionRecord>();

@@ -57,6 +57,22 @@ public sealed class AzureStorageStoreOptions
     /// </summary>
     public TimeSpan WorkItemQueueVisibilityTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// Orchestration steps and activities the provider hands out at once; the defaults are Durable Functions' own
+    /// (maxConcurrentOrchestratorFunctions and maxConcurrentActivityFunctions: 10 per core), which host.json keeps. The
+    /// provider's own default for activities is 10 in all, which would make the local host slower than the Functions app.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentOrchestrations { get; set; } = 10 * Environment.ProcessorCount;
+
+    /// <inheritdoc cref="MaxConcurrentOrchestrations"/>
+    [Range(1, 10_000)]
+    public int MaxConcurrentActivities { get; set; } = 10 * Environment.ProcessorCount;
+
+    /// <summary>Messages taken from a control queue in one read (the provider's default, 32; host.json controlQueueBatchSize).</summary>
+    [Range(1, 32)]
+    public int ControlQueueBatchSize { get; set; } = 32;
+
     /// <summary>Loopback port of the internal gRPC sidecar the worker and client talk to. 0: a free port.</summary>
     [Range(0, 65535)]
     public int SidecarPort { get; set; }
@@ -87,7 +103,7 @@ public static class AzureStorageEngine
 
         // The address is fixed before the container is built: the worker and client options are bound to it.
         var configuredPort = configuration.GetValue<int?>($"{AzureStorageStoreOptions.Section}:SidecarPort") ?? 0;
-        var port = configuredPort > 0 ? configuredPort : FreeLoopbackPort();
+        var port = configuredPort > 0 ? configuredPort : GrpcSidecarHost.FreeLoopbackPort();
         var address = $"http://127.0.0.1:{port}";
 
         services.AddSingleton(sp => CreateService(sp.GetRequiredService<IOptions<AzureStorageStoreOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
@@ -135,31 +151,26 @@ public static class AzureStorageEngine
             MaxQueuePollingInterval = o.MaxPollingInterval,
             ControlQueueVisibilityTimeout = o.ControlQueueVisibilityTimeout,
             WorkItemQueueVisibilityTimeout = o.WorkItemQueueVisibilityTimeout,
+            MaxConcurrentTaskOrchestrationWorkItems = o.MaxConcurrentOrchestrations,
+            MaxConcurrentTaskActivityWorkItems = o.MaxConcurrentActivities,
+            ControlQueueBatchSize = o.ControlQueueBatchSize,
         });
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>
-/// Creates the task hub (queues, tables, lease blobs) if needed, then runs the gRPC sidecar in its own small web host
-/// on 127.0.0.1 (HTTP/2). The sidecar starts the provider's dispatchers once the worker connects, and stops them (and
-/// releases the partition) on a graceful shutdown.
+/// Creates the task hub (queues, tables, lease blobs) if needed, then runs the gRPC sidecar (<see cref="GrpcSidecarHost"/>).
+/// The sidecar starts the provider's dispatchers once the worker connects, and stops them (and releases the partition)
+/// on a graceful shutdown.
 /// </summary>
 internal sealed class AzureStorageSidecarHost(
     int port,
     AzureStorageOrchestrationService service,
     AzureStorageStoreOptions options,
-    ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+    ILoggerFactory loggerFactory) : GrpcSidecarHost(port, service, loggerFactory)
 {
     private readonly ILogger _log = loggerFactory.CreateLogger<AzureStorageSidecarHost>();
-    private IHost? _sidecar;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    protected override async Task BeforeStartAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -172,8 +183,41 @@ internal sealed class AzureStorageSidecarHost(
                 "Start Azurite first (see docs/local-durable.md) or fix LocalHost:AzureStorage:ConnectionString.",
                 e);
         }
+    }
 
-        // A bare host (no appsettings, no environment variables): nothing of the app's configuration leaks into it.
+    protected override void Started() => Log.DurableEngineStarted(_log, options.TaskHub, Port);
+}
+
+/// <summary>
+/// Runs the gRPC sidecar of Microsoft.DurableTask.InProcessTestHost (<see cref="TaskHubGrpcServer"/>) over an
+/// orchestration service, in its own small web host on 127.0.0.1 (HTTP/2). A bare host (no appsettings, no environment
+/// variables, no file watching): nothing of the app's configuration leaks into it.
+/// </summary>
+internal class GrpcSidecarHost(int port, IOrchestrationService service, ILoggerFactory loggerFactory) : IHostedService, IAsyncDisposable
+{
+    private IHost? _sidecar;
+
+    protected int Port => port;
+
+    /// <summary>A free port on 127.0.0.1 (chosen before the worker and client are bound to it).</summary>
+    public static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    protected virtual Task BeforeStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    protected virtual void Started()
+    {
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await BeforeStartAsync(cancellationToken);
+        var client = service as IOrchestrationServiceClient
+            ?? throw new InvalidOperationException("The orchestration service must also be its client.");
         _sidecar = new HostBuilder()
             .ConfigureLogging(l =>
             {
@@ -189,8 +233,8 @@ internal sealed class AzureStorageSidecarHost(
                 {
                     s.AddRouting();
                     s.AddGrpc();
-                    s.AddSingleton<IOrchestrationService>(service);
-                    s.AddSingleton<IOrchestrationServiceClient>(service);
+                    s.AddSingleton(service);
+                    s.AddSingleton(client);
                     s.AddSingleton<TaskHubGrpcServer>();
                 });
                 web.Configure(app =>
@@ -201,7 +245,7 @@ internal sealed class AzureStorageSidecarHost(
             })
             .Build();
         await _sidecar.StartAsync(cancellationToken);
-        Log.DurableEngineStarted(_log, options.TaskHub, port);
+        Started();
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
