@@ -125,11 +125,23 @@ internal sealed class BenchLocalHost : IAsyncDisposable
     public async Task DecideAsync(StoredEmail supervisorEmail, string decision)
     {
         var path = "api/decisions/" + supervisorEmail.Message.TextBody.Split("/api/decisions/")[1].Split(['\n', ' ', '\r'])[0];
-        using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["decision"] = decision });
-        using var response = await Http.PostAsync(path, form);
-        if (response.StatusCode != HttpStatusCode.OK)
+        // Under load the email can land before the step that sent it is stored as waiting: the page then answers 409
+        // (not waiting yet) and the supervisor tries again, as a person would.
+        for (var attempt = 1; ; attempt++)
         {
-            throw new InvalidOperationException($"decision answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            using var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["decision"] = decision });
+            using var response = await Http.PostAsync(path, form);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return;
+            }
+
+            if (response.StatusCode != HttpStatusCode.Conflict || attempt >= 100)
+            {
+                throw new InvalidOperationException($"decision answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            await Task.Delay(200);
         }
     }
 
