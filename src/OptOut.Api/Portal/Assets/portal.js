@@ -127,20 +127,6 @@
     errors.show();
   }
 
-  // A case just accepted is readable by its office once the workflow has published its first step (a second or two):
-  // wait for that (at most about ten seconds) so that its page does not answer "not found".
-  async function started(url) {
-    for (var i = 0; i < 20; i++) {
-      try {
-        var r = await fetch(url, { credentials: 'same-origin', cache: 'no-store', headers: { 'Accept': 'application/json' } });
-        if (r.ok) { return; }
-      } catch (e) {
-        // try again
-      }
-      await new Promise(function (resolve) { setTimeout(resolve, 500); });
-    }
-  }
-
   function enable(form) {
     form.querySelectorAll('button[type="submit"]').forEach(function (b) { b.disabled = false; });
   }
@@ -183,7 +169,6 @@
         if ((result.status === 202 || result.status === 200) && result.data && result.data.caseId) {
           status.textContent = 'Case opened. Opening its page…';
           var id = encodeURIComponent(result.data.caseId);
-          await started(form.getAttribute('data-api') + '/' + id);
           window.location.assign(form.getAttribute('data-case-page') + id);
           return;
         }
