@@ -104,7 +104,6 @@ public static class AzureStorageEngine
         // The address is fixed before the container is built: the worker and client options are bound to it.
         var configuredPort = configuration.GetValue<int?>($"{AzureStorageStoreOptions.Section}:SidecarPort") ?? 0;
         var port = configuredPort > 0 ? configuredPort : GrpcSidecarHost.FreeLoopbackPort();
-        var address = $"http://127.0.0.1:{port}";
 
         services.AddSingleton(sp => CreateService(sp.GetRequiredService<IOptions<AzureStorageStoreOptions>>().Value, sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<LocalTables>();
@@ -117,16 +116,7 @@ public static class AzureStorageEngine
             sp.GetRequiredService<IOptions<AzureStorageStoreOptions>>().Value,
             sp.GetRequiredService<ILoggerFactory>()));
 
-        services.AddDurableTaskWorker(b =>
-        {
-            b.UseGrpc(address);
-            b.AddTasks(tasks);
-        });
-        services.AddDurableTaskClient(b =>
-        {
-            b.UseGrpc(address);
-            b.RegisterDirectly();
-        });
+        GrpcSidecarHost.AddWorkerAndClient(services, port, tasks);
 
         // The dev mailbox (behind the SendGrid sink), the decision record (one row per case) and the case-id registry live in
         // the same storage account, so they survive a restart and are shared by every local host on the task hub.
@@ -205,6 +195,22 @@ internal class GrpcSidecarHost(int port, IOrchestrationService service, ILoggerF
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The SDK's gRPC worker (running <paramref name="tasks"/>) and client, both talking to the sidecar on <paramref name="port"/>.</summary>
+    public static void AddWorkerAndClient(IServiceCollection services, int port, Action<DurableTaskRegistry> tasks)
+    {
+        var address = $"http://127.0.0.1:{port}";
+        services.AddDurableTaskWorker(b =>
+        {
+            b.UseGrpc(address);
+            b.AddTasks(tasks);
+        });
+        services.AddDurableTaskClient(b =>
+        {
+            b.UseGrpc(address);
+            b.RegisterDirectly();
+        });
     }
 
     protected virtual Task BeforeStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -35,7 +35,6 @@ public static class InMemoryEngine
 
         // The address is fixed before the container is built: the worker and client options are bound to it.
         var port = GrpcSidecarHost.FreeLoopbackPort();
-        var address = $"http://127.0.0.1:{port}";
 
         services.AddSingleton(sp => new InMemoryOrchestrationService(sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton(sp => new FullSpeedOrchestrationService(sp.GetRequiredService<InMemoryOrchestrationService>(), MaxConcurrentWorkItems));
@@ -43,16 +42,7 @@ public static class InMemoryEngine
         services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<FullSpeedOrchestrationService>());
         services.AddHostedService(sp => new GrpcSidecarHost(port, sp.GetRequiredService<FullSpeedOrchestrationService>(), sp.GetRequiredService<ILoggerFactory>()));
 
-        services.AddDurableTaskWorker(b =>
-        {
-            b.UseGrpc(address);
-            b.AddTasks(tasks);
-        });
-        services.AddDurableTaskClient(b =>
-        {
-            b.UseGrpc(address);
-            b.RegisterDirectly();
-        });
+        GrpcSidecarHost.AddWorkerAndClient(services, port, tasks);
         return services;
     }
 }
