@@ -12,14 +12,17 @@ public static class FunctionKey
 {
     public const string Header = "x-functions-key";
 
+    /// <summary>The key the request carries: the x-functions-key header, else ?code= (empty when neither).</summary>
+    public static string From(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var given = request.Headers[Header].ToString();
+        return string.IsNullOrEmpty(given) ? request.Query["code"].ToString() : given;
+    }
+
     public static bool IsAuthorized(HttpRequest request, string expected)
     {
-        var given = request.Headers[Header].ToString();
-        if (string.IsNullOrEmpty(given))
-        {
-            given = request.Query["code"].ToString();
-        }
-
+        var given = From(request);
         return !string.IsNullOrEmpty(given)
             && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
     }

@@ -51,7 +51,7 @@ internal static class DevSignIn
     /// <summary>Auth settings for the local host: the dev sign-in plays the platform, or nobody does.</summary>
     public static void ConfigureAuth(this IServiceCollection services, IConfiguration config)
     {
-        var on = config.GetValue("LocalHost:DevSignIn", true);
+        var on = IsOn(config);
         services.PostConfigure<AuthOptions>(auth =>
         {
             auth.Mode = on ? "EasyAuth" : "None";
@@ -63,7 +63,7 @@ internal static class DevSignIn
     /// <summary>Puts the signed-in person's header on the request (or strips any copy when dev sign-in is off), before routing.</summary>
     public static void UseDevSignIn(this WebApplication app)
     {
-        var on = app.Configuration.GetValue("LocalHost:DevSignIn", true);
+        var on = IsOn(app.Configuration);
         app.Use(async (context, next) =>
         {
             var headers = context.Request.Headers;
@@ -82,7 +82,7 @@ internal static class DevSignIn
 
     public static void MapDevSignIn(this WebApplication app)
     {
-        if (!app.Configuration.GetValue("LocalHost:DevSignIn", true))
+        if (!IsOn(app.Configuration))
         {
             return;
         }
@@ -125,6 +125,10 @@ internal static class DevSignIn
             return Results.Redirect("/dev/signin");
         }).DisableAntiforgery();
     }
+
+    /// <summary><see cref="LocalHostOptions.DevSignIn"/>, read before the container exists (it decides what is registered and mapped).</summary>
+    private static bool IsOn(IConfiguration config) =>
+        (config.GetSection(LocalHostOptions.Section).Get<LocalHostOptions>() ?? new LocalHostOptions()).DevSignIn;
 
     public static IReadOnlyList<DevPerson> People(IConfiguration config) =>
         config.GetSection("LocalHost:DevPeople").Get<List<DevPerson>>()?.Where(p => p.Id.Length > 0).ToList() ?? [];

@@ -58,12 +58,7 @@ public sealed class CallerResolver(IOptionsMonitor<AuthOptions> auth, IOptionsMo
             return new(person, null);
         }
 
-        var key = request.Headers[FunctionKey.Header].ToString();
-        if (string.IsNullOrEmpty(key))
-        {
-            key = request.Query["code"].ToString();
-        }
-
+        var key = FunctionKey.From(request);
         if (!string.IsNullOrEmpty(key) && Integration(key) is { } integration)
         {
             return new(integration, null);
