@@ -67,6 +67,30 @@ public abstract class CaseQueryTests(LocalHostServerFixture fixture)
     }
 
     [Fact]
+    public async Task A_case_manager_lists_only_their_offices_cases_filtered_by_outcome_and_an_integration_key_lists_nothing()
+    {
+        var portAngeles = await Host.OpenCaseAsync("S-1001", Id("scpa"));
+        var bremerton = await Host.OpenCaseAsync("S-1001", Id("scbr"), office: "bremerton");
+        var paOutcome = (await Host.WaitForCaseAsync(portAngeles, c => c.GetProperty("stage").GetString() == "Closed")).GetProperty("outcome").GetString();
+        var brOutcome = (await Host.WaitForCaseAsync(bremerton, c => c.GetProperty("stage").GetString() == "Closed")).GetProperty("outcome").GetString();
+
+        using var casey = Host.SignedIn(People.Casey, acceptJson: true);
+        using var jordan = Host.SignedIn(People.Jordan, acceptJson: true);
+        var caseys = await AllPagesAsync($"outcome={paOutcome}&pageSize=7", casey);
+        Assert.Contains(portAngeles, Ids(caseys));
+        Assert.DoesNotContain(bremerton, Ids(caseys));
+        Assert.All(caseys.SelectMany(p => p.Items), c => Assert.Equal(("port-angeles", paOutcome), (c.GetProperty("office").GetString(), c.GetProperty("outcome").GetString())));
+
+        var jordans = await AllIdsAsync($"outcome={brOutcome}&pageSize=7", jordan);
+        Assert.Contains(bremerton, jordans);
+        Assert.DoesNotContain(portAngeles, jordans);
+        Assert.Contains(bremerton, await AllIdsAsync($"outcome={brOutcome}")); // the administrator: every office
+
+        using var key = Host.NewClient(Host.FunctionKey);
+        Assert.Equal(HttpStatusCode.Forbidden, (await key.GetAsync("/api/cases")).StatusCode);
+    }
+
+    [Fact]
     public async Task Every_page_is_full_until_the_last_whatever_the_filters_drop()
     {
         // Closed cases around waiting ones, so that engine pages hold both.
@@ -242,9 +266,9 @@ public abstract class CaseQueryTests(LocalHostServerFixture fixture)
         Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
     }
 
-    private async Task<(List<JsonElement> Items, string? Token)> PageAsync(string query)
+    private async Task<(List<JsonElement> Items, string? Token)> PageAsync(string query, HttpClient? client = null)
     {
-        using var response = await Host.Http.GetAsync($"/api/cases?{query}");
+        using var response = await (client ?? Host.Http).GetAsync($"/api/cases?{query}");
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
         using var doc = JsonDocument.Parse(body);
@@ -252,13 +276,13 @@ public abstract class CaseQueryTests(LocalHostServerFixture fixture)
         return ([.. doc.RootElement.GetProperty("items").EnumerateArray().Select(e => e.Clone())], token.ValueKind == JsonValueKind.Null ? null : token.GetString());
     }
 
-    private async Task<List<(List<JsonElement> Items, string? Token)>> AllPagesAsync(string query)
+    private async Task<List<(List<JsonElement> Items, string? Token)>> AllPagesAsync(string query, HttpClient? client = null)
     {
         var pages = new List<(List<JsonElement>, string?)>();
         string? token = null;
         do
         {
-            var page = await PageAsync(token is null ? query : $"{query}&continuationToken={Uri.EscapeDataString(token)}");
+            var page = await PageAsync(token is null ? query : $"{query}&continuationToken={Uri.EscapeDataString(token)}", client);
             pages.Add(page);
             token = page.Token;
             Assert.True(pages.Count < 1000, "Paging did not end.");
@@ -267,7 +291,7 @@ public abstract class CaseQueryTests(LocalHostServerFixture fixture)
         return pages;
     }
 
-    private async Task<List<string>> AllIdsAsync(string query) => [.. Ids(await AllPagesAsync(query))];
+    private async Task<List<string>> AllIdsAsync(string query, HttpClient? client = null) => [.. Ids(await AllPagesAsync(query, client))];
 
     private static async Task<List<CasePage>> HandlerPagesAsync(ListCasesHandler handler, CaseStage? stage, int pageSize)
     {
