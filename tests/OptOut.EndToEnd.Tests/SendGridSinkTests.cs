@@ -160,7 +160,7 @@ public sealed class SendGridSinkTests(LocalHostFixture fixture)
     public async Task Workflow_mail_reaches_the_mailbox_through_the_sink_without_any_ssn()
     {
         var caseId = await Host.OpenCaseAsync("S-1006", "sink-ssn-1");
-        await Host.WaitForEmailAsync($"{caseId}:CaseManagerUpdate:1");
+        await Host.WaitForEmailsRecordedAsync(caseId); // the step's three emails go out together, in no fixed order
 
         var mails = Host.Mailbox.For(caseId);
         Assert.Equal(3, mails.Count); // supervisor, client, case manager
