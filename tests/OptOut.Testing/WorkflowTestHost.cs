@@ -63,6 +63,9 @@ public sealed class WorkflowTestHost : IAsyncDisposable
 
     public DecideCaseHandler Decide => Services.CreateWithClient<DecideCaseHandler>(Client);
 
+    /// <summary>The email port in front of <see cref="Mailbox"/>: hold or fail chosen emails (script them before the case starts).</summary>
+    public ScriptedNotifier Emails => Services.GetRequiredService<ScriptedNotifier>();
+
     public static async Task<WorkflowTestHost> StartAsync(Action<Dictionary<string, string?>>? settings = null, Action<IServiceCollection>? services = null)
     {
         var values = TestSettings.Defaults();
@@ -90,7 +93,8 @@ public sealed class WorkflowTestHost : IAsyncDisposable
                 s.AddSingleton<InMemoryMailbox>();
                 s.AddSingleton<IDecisionRecord, InMemoryDecisionRecord>();
                 s.AddSingleton<ICaseIdRegistry, InMemoryCaseIdRegistry>();
-                s.AddSingleton<INotifier>(sp => sp.GetRequiredService<InMemoryMailbox>());
+                s.AddSingleton<ScriptedNotifier>();
+                s.AddSingleton<INotifier>(sp => sp.GetRequiredService<ScriptedNotifier>());
                 services?.Invoke(s);
             },
             loggerFactory);
