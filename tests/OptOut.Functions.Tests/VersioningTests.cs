@@ -24,6 +24,6 @@ public sealed class VersioningTests
     {
         Assert.Equal(OrchestratorVersions.Current, new WorkflowOptions().OrchestrationVersion);
         Assert.Empty(new WorkflowOptions().Problems());
-        Assert.Contains(new WorkflowOptions { OrchestrationVersion = "3" }.Problems(), p => p.Contains("OrchestrationVersion", StringComparison.Ordinal));
+        Assert.Contains(new WorkflowOptions { OrchestrationVersion = "4" }.Problems(), p => p.Contains("OrchestrationVersion", StringComparison.Ordinal));
     }
 }

@@ -16,7 +16,23 @@ public static class NextSteps
             return Enum.TryParse<CaseOutcome>(view.Outcome, out var outcome) ? ForOutcome(outcome) : "The case is closed.";
         }
 
-        return Enum.TryParse<CaseStage>(view.Stage, out var stage) ? ForStage(stage) : Working;
+        if (!Enum.TryParse<CaseStage>(view.Stage, out var stage))
+        {
+            return Working;
+        }
+
+        // A client email that failed for good (the case waits on): the case manager tells the client instead.
+        var clientNotEmailed = view.Timeline.Any(t => t.Step == TimelineSteps.ClientEmailFailed);
+        return (stage, clientNotEmailed) switch
+        {
+            (CaseStage.AwaitingSupervisor, true) =>
+                "The email asking the client to call the ESD WIOA supervisor could not be sent (see the timeline): contact the client " +
+                "yourself and ask them to call the supervisor. " + ForStage(stage),
+            (CaseStage.AwaitingRegistration, true) =>
+                "The registration instructions could not be emailed to the client (see the timeline): contact the client yourself and " +
+                "help them register at WorkSourceWA.com, choosing Opt-In. " + ForStage(stage),
+            _ => ForStage(stage),
+        };
     }
 
     private const string Working =

@@ -36,6 +36,16 @@ public enum CaseOutcome
 /// <summary>One dated step of a case, shown to people on the case page and in the API.</summary>
 public sealed record TimelineEntry(DateTime At, string Step, string Detail);
 
+/// <summary>Names of timeline steps that other parts act on (the portal's advice).</summary>
+public static class TimelineSteps
+{
+    /// <summary>The client's email of the step that started the wait failed after its retries (version 3 on); the case waits on.</summary>
+    public const string ClientEmailFailed = "Client email failed";
+
+    /// <summary>The case manager's email of that step failed after its retries (version 3 on); the case waits on.</summary>
+    public const string CaseManagerEmailFailed = "Case manager email failed";
+}
+
 /// <summary>The partner-staff case manager who opened the case.</summary>
 public sealed record CaseManagerInfo(string Name, string Email, string Office);
 

@@ -1,5 +1,6 @@
 using Microsoft.DurableTask;
 using Microsoft.Extensions.Logging;
+using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Escalation;
 using OptOut.Workflow.Lookup;
@@ -131,7 +132,8 @@ internal sealed class CaseFlow
         // can open it before the other two emails are sent). A decision or withdrawal that arrives while the emails are
         // in flight is buffered by the SDK and taken by the waiter AwaitSupervisorAsync creates in this execution.
         // The three emails do not depend on one another, so they go out together (one orchestrator step instead of three).
-        // If one still fails after its retries, the case closes as Failed and the case manager is told why.
+        // Before version 3, any of them failing after its retries closes the case as Failed (the case manager is told
+        // why); from version 3 on, only the supervisor's request does: the wait needs nothing else (SideEmailsAsync).
         _status.WaitingSince = Now;
         _status.Stage = CaseStage.AwaitingSupervisor;
         Publish();
@@ -142,13 +144,30 @@ internal sealed class CaseFlow
             NotificationKind.CaseManagerUpdate,
             detail: $"the client has opted out of data sharing. ESD WIOA supervisor {_case.Supervisor.Name} ({_case.Supervisor.Email}) is being emailed."
                 + (hasClientEmail ? " The client is being emailed and asked to contact the supervisor." : " The client has no email address on the case: please ask the client to contact the supervisor."));
-        await Task.WhenAll(supervisor, client, caseManager);
+        if (!Runs(OrchestratorVersions.SideEmailFailuresKeepTheWait))
+        {
+            await Task.WhenAll(supervisor, client, caseManager);
+        }
+
+        var (clientFailure, caseManagerFailure) = await SideEmailsAsync(supervisor, client, caseManager);
         Record(CaseStage.AwaitingSupervisor, "Supervisor emailed", $"ESD WIOA supervisor {_case.Supervisor.Name} asked to help the client opt in (client name, phone and reason included).");
-        if (hasClientEmail)
+        if (hasClientEmail && clientFailure is null)
         {
             Record(CaseStage.AwaitingSupervisor, "Client emailed", "Client asked to contact the ESD WIOA supervisor to opt in.");
         }
 
+        var askClient = $"Please ask the client to contact ESD WIOA supervisor {_case.Supervisor.Name} ({_case.Supervisor.Email}) to opt in.";
+        if (clientFailure is not null)
+        {
+            Record(CaseStage.AwaitingSupervisor, TimelineSteps.ClientEmailFailed, $"The client could not be emailed ({clientFailure}). {askClient}");
+            if (caseManagerFailure is null)
+            {
+                // The case manager's first email said the client was being emailed: tell them it did not go.
+                caseManagerFailure = await FailureOf(NotifyAsync(NotificationKind.CaseManagerUpdate, attempt: 2, detail: $"the client could not be emailed. {askClient}"));
+            }
+        }
+
+        RecordCaseManagerEmailFailed(caseManagerFailure);
         return await WaitAsync(CaseStage.AwaitingSupervisor);
     }
 
@@ -162,14 +181,59 @@ internal sealed class CaseFlow
         Task client = hasClientEmail ? NotifyAsync(NotificationKind.ClientRegistrationInstructions) : Task.CompletedTask;
         var caseManager = NotifyAsync(
             NotificationKind.CaseManagerUpdate,
-            detail: $"the client has no WorkSourceWA account. Please help them register and choose Opt-In. MIS will be re-checked every {Describe(Policy.RegistrationRecheckInterval)} until {Describe(_status.WaitingSince.Value + Policy.RegistrationDeadline)}.");
-        await Task.WhenAll(client, caseManager);
-        if (hasClientEmail)
+            detail: $"the client has no WorkSourceWA account. Please help them register and choose Opt-In. MIS will be re-checked every {Describe(Policy.RegistrationRecheckInterval)} until {Describe(Deadline(_status.WaitingSince.Value, Policy.RegistrationDeadline))}.");
+        if (!Runs(OrchestratorVersions.SideEmailFailuresKeepTheWait))
+        {
+            await Task.WhenAll(client, caseManager);
+        }
+
+        // From version 3 on, the wait goes on while someone was told: the case manager (who helps the client register),
+        // or the client (who registers by themselves). Both failing closes the case as Failed.
+        var (clientFailure, caseManagerFailure) = await SideEmailsAsync(essential: null, client, caseManager);
+        if (caseManagerFailure is not null && (clientFailure is not null || !hasClientEmail))
+        {
+            await caseManager; // nobody was told: throws the case manager's failure
+        }
+
+        if (hasClientEmail && clientFailure is null)
         {
             Record(CaseStage.AwaitingRegistration, "Client emailed", "Registration instructions sent (choose Opt-In during registration).");
         }
 
+        if (clientFailure is not null)
+        {
+            Record(CaseStage.AwaitingRegistration, TimelineSteps.ClientEmailFailed, $"The registration instructions could not be emailed to the client ({clientFailure}). Please give the client the instructions: register a WorkSourceWA account and choose Opt-In.");
+        }
+
+        RecordCaseManagerEmailFailed(caseManagerFailure);
         return await WaitAsync(CaseStage.AwaitingRegistration);
+    }
+
+    /// <summary>
+    /// Version 3: waits for every email of the step that starts a wait. The <paramref name="essential"/> one (the
+    /// supervisor's request, which carries the decision link) failing after its retries still fails the case (thrown
+    /// once all have settled, so no activity outlives the case); the others' failures are returned (null: sent, or no
+    /// email). Before version 3 the caller has already awaited them all, so this only reads their results.
+    /// </summary>
+    private async Task<(string? Client, string? CaseManager)> SideEmailsAsync(Task? essential, Task client, Task caseManager)
+    {
+        var clientFailure = FailureOf(client);
+        var caseManagerFailure = FailureOf(caseManager);
+        await Task.WhenAll(essential is null ? Task.CompletedTask : FailureOf(essential), clientFailure, caseManagerFailure);
+        if (essential is not null)
+        {
+            await essential;
+        }
+
+        return (await clientFailure, await caseManagerFailure);
+    }
+
+    private void RecordCaseManagerEmailFailed(string? failure)
+    {
+        if (failure is not null)
+        {
+            Record(_status.Stage, TimelineSteps.CaseManagerEmailFailed, $"The case manager could not be emailed ({failure}). The case goes on; its outcome is emailed when it closes.");
+        }
     }
 
     // The first wait runs in this execution. Its stage was already published in the step that scheduled the emails;
@@ -191,7 +255,7 @@ internal sealed class CaseFlow
     private async Task<CaseResult> AwaitRegistrationAsync()
     {
         var since = _status.WaitingSince!.Value;
-        var deadline = since + Policy.RegistrationDeadline;
+        var deadline = Deadline(since, Policy.RegistrationDeadline);
         var checkDue = Min(since + (Policy.RegistrationRecheckInterval * (_status.RegistrationChecks + 1)), deadline);
 
         using var cts = new CancellationTokenSource();
@@ -233,7 +297,7 @@ internal sealed class CaseFlow
     private async Task<CaseResult> AwaitSupervisorAsync()
     {
         var since = _status.WaitingSince!.Value;
-        var deadline = since + Policy.SupervisorDeadline;
+        var deadline = Deadline(since, Policy.SupervisorDeadline);
 
         using var cts = new CancellationTokenSource();
         var decision = _ctx.WaitForExternalEvent<SupervisorDecision>(WorkflowEvents.SupervisorDecision, cts.Token);
@@ -406,6 +470,28 @@ internal sealed class CaseFlow
             new SeekerQuery(_case.CaseId, _case.Client.FirstName, _case.Client.LastName, _case.Client.Phone, office),
             _retry);
 
+    /// <summary>Whether this case runs <paramref name="version"/>'s path (it started on that version or a later one).</summary>
+    private bool Runs(string version) => _ctx.CompareVersionTo(version) >= 0;
+
+    /// <summary>When a wait that started at <paramref name="since"/> ends: from version 3 on, in business hours.</summary>
+    private DateTime Deadline(DateTime since, TimeSpan after) => Runs(OrchestratorVersions.DeadlinesInBusinessHours)
+        ? Policy.BusinessHours.NextOpen(since + after)
+        : since + after;
+
+    /// <summary>Waits for an activity; the reason it failed after its retries, or null when it succeeded.</summary>
+    private static async Task<string?> FailureOf(Task activity)
+    {
+        try
+        {
+            await activity;
+            return null;
+        }
+        catch (TaskFailedException failure)
+        {
+            return failure.FailureDetails?.ErrorMessage ?? failure.Message;
+        }
+    }
+
     /// <summary>Waits for an activity whose result is no longer needed; its failure is ignored.</summary>
     private static async Task SettledAsync(Task activity)
     {
@@ -440,7 +526,7 @@ internal sealed class CaseFlow
         // The stage itself is published by the next execution (see RunAsync). From version 2 on, the next execution's
         // input no longer carries the encrypted SSN: only the first execution's Opt-Out Lookup reads it.
         Publish();
-        var carried = _ctx.CompareVersionTo(OrchestratorVersions.SsnDroppedAfterLookup) >= 0 ? _case.WithoutProtectedSsn() : _case;
+        var carried = Runs(OrchestratorVersions.SsnDroppedAfterLookup) ? _case.WithoutProtectedSsn() : _case;
         _ctx.ContinueAsNew(new CaseRun(carried, _status, stage), preserveUnprocessedEvents: true);
         return null!; // ignored: the orchestration continues as new
     }

@@ -18,9 +18,23 @@ public static class OrchestratorVersions
     /// </summary>
     public const string SsnDroppedAfterLookup = "2";
 
+    /// <summary>
+    /// Version 3, first change: in the step that starts a wait, an email the wait does not depend on (the client's, the
+    /// case manager's) may fail after its retries without failing the case. The failure is recorded on the timeline and
+    /// the case waits on; only the supervisor's request (or, for registration, both emails) failing closes it as Failed.
+    /// A decision the supervisor records while the step's emails are still going out is therefore always acted on.
+    /// </summary>
+    public const string SideEmailFailuresKeepTheWait = "3";
+
+    /// <summary>
+    /// Version 3, second change: the supervisor and registration deadlines land in business hours, like reminders and
+    /// escalations (the case closes, and its emails go out, at the next working opening).
+    /// </summary>
+    public const string DeadlinesInBusinessHours = "3";
+
     /// <summary>The newest version this build runs: new cases start with it, and the worker takes no newer case.</summary>
-    public const string Current = SsnDroppedAfterLookup;
+    public const string Current = "3";
 
     /// <summary>Every version this build can run, oldest first ("" is a case started before versioning).</summary>
-    public static IReadOnlyList<string> Known { get; } = ["", V1, SsnDroppedAfterLookup];
+    public static IReadOnlyList<string> Known { get; } = ["", V1, SsnDroppedAfterLookup, Current];
 }

@@ -3,6 +3,7 @@ using NSubstitute;
 using OptOut.Workflow.Cases;
 using OptOut.Workflow.Decisions;
 using OptOut.Workflow.Escalation;
+using OptOut.Workflow.Lookup;
 using OptOut.Workflow.Notifications;
 using OptOut.Workflow.Orchestration;
 
@@ -47,6 +48,34 @@ public sealed class BusinessHoursWaitTests
         Assert.Equal(played.Emails.Select(e => e.At).Distinct(), played.Timers);
         Assert.Equal(CaseOutcome.NoSupervisorResponse, played.Result.Outcome);
         Assert.Equal([1, 2, 3], played.ReminderAttempts);
+    }
+
+    [Fact]
+    public async Task From_version_3_the_supervisor_deadline_also_waits_for_the_next_working_morning()
+    {
+        var played = await PlayAsync(Production.ToPolicy(), waitingSince: ThursdayEvening, version: OrchestratorVersions.DeadlinesInBusinessHours);
+
+        // 14 calendar days end on Thursday 3 December at 18:30 Pacific, after hours: the case closes Friday at 08:00.
+        var friday = Utc("2026-12-04T16:00:00Z");
+        Assert.Equal(friday, played.Timers[^1]);
+        Assert.Equal([(friday, NotificationKind.SupervisorCaseClosed), (friday, NotificationKind.CaseManagerOutcome)], played.Emails.TakeLast(2));
+        Assert.Equal(CaseOutcome.NoSupervisorResponse, played.Result.Outcome);
+        Assert.Contains("No supervisor decision by 2026-12-04 16:00 UTC", played.Result.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task From_version_3_the_registration_deadline_waits_for_the_next_working_morning_and_earlier_versions_keep_calendar_time()
+    {
+        var v3 = await PlayAsync(Production.ToPolicy(), ThursdayEvening, OrchestratorVersions.DeadlinesInBusinessHours, CaseStage.AwaitingRegistration);
+        var v2 = await PlayAsync(Production.ToPolicy(), ThursdayEvening, OrchestratorVersions.SsnDroppedAfterLookup, CaseStage.AwaitingRegistration);
+
+        // A re-check every day at the hour the wait started (MIS work, any hour); the last one, and the close, at the deadline.
+        Assert.Equal([.. Enumerable.Range(1, 14).Select(d => ThursdayEvening.AddDays(d)), Utc("2026-12-04T16:00:00Z")], v3.Timers);
+        Assert.Equal([.. Enumerable.Range(1, 14).Select(d => ThursdayEvening.AddDays(d))], v2.Timers);
+        Assert.Equal(CaseOutcome.RegistrationNotCompleted, v3.Result.Outcome);
+        Assert.Equal(CaseOutcome.RegistrationNotCompleted, v2.Result.Outcome);
+        Assert.Equal((Utc("2026-12-04T16:00:00Z"), NotificationKind.CaseManagerOutcome), v3.Emails.Single());
+        Assert.Equal((ThursdayEvening.AddDays(14), NotificationKind.CaseManagerOutcome), v2.Emails.Single());
     }
 
     [Fact]
@@ -105,13 +134,15 @@ public sealed class BusinessHoursWaitTests
     /// context whose clock is the fire-at of the timer the previous execution set, fed the input it continued as new
     /// with. No event ever arrives. Bounded: a wait that never closes fails.
     /// </summary>
-    private static async Task<Played> PlayAsync(WorkflowPolicy policy, DateTime waitingSince)
+    /// <param name="version">The case's orchestration version: none (before versioning) unless given.</param>
+    /// <param name="stage">The wait: the supervisor's, or the client's registration (MIS never finds the client).</param>
+    private static async Task<Played> PlayAsync(WorkflowPolicy policy, DateTime waitingSince, string version = "", CaseStage stage = CaseStage.AwaitingSupervisor)
     {
         var input = Case(policy, waitingSince);
         var status = CaseStatus.For(input);
-        status.Stage = CaseStage.AwaitingSupervisor;
+        status.Stage = stage;
         status.WaitingSince = waitingSince;
-        var run = new CaseRun(input, status, CaseStage.AwaitingSupervisor);
+        var run = new CaseRun(input, status, stage);
         var now = waitingSince;
         var emails = new List<(DateTime, NotificationKind)>();
         var attempts = new List<int>();
@@ -121,6 +152,9 @@ public sealed class BusinessHoursWaitTests
             var ctx = Substitute.ForPartsOf<OrchestratorUnitTests.TestContext>();
             var at = now;
             ctx.CurrentUtcDateTime.Returns(at);
+            ctx.Version.Returns(version);
+            ctx.CallActivityAsync<SeekerMatch>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.Search), Arg.Any<object?>(), Arg.Any<TaskOptions?>())
+                .Returns(new SeekerMatch(false, null));
             ctx.CallActivityAsync<NotificationReceipt>(Arg.Is<TaskName>(n => n.Name == WorkflowNames.Notify), Arg.Any<object?>(), Arg.Any<TaskOptions?>())
                 .Returns(ci =>
                 {

@@ -158,6 +158,65 @@ public sealed class HistoryRecording
         }, v2);
     }
 
+    /// <summary>
+    /// Version 3 lets a side email of the step that starts a wait fail without failing the case, and puts deadlines in
+    /// business hours (off in these recordings, as in every engine test: the timers are those of version 2, but the
+    /// replay now takes version 3's branches). Recorded: the waiting points and outcomes of both waits, and the new
+    /// paths (a client email failed and the case waits on; the supervisor's request failed and the case closed).
+    /// </summary>
+    [RecordingFact]
+    public async Task Record_version_3()
+    {
+        const string v3 = OrchestratorVersions.Current;
+        var noResponse = await Record("v3-no-supervisor-response", "Version 3: no decision, two reminders, escalation, NoSupervisorResponse.", Hurried, async h => await h.Host.StartAsync(Requests.For("S-1005", "replay-v3-no-response")), v3);
+        Cut(noResponse, "v3-awaiting-supervisor", "Version 3: waiting for the supervisor, first execution.", s => Is(s, "Stage", CaseStage.AwaitingSupervisor) && Is(s, "RemindersSent", 0));
+        Cut(noResponse, "v3-awaiting-supervisor-after-reminder", "Version 3: waiting for the supervisor after the first reminder.", s => Is(s, "RemindersSent", 1) && Is(s, "Escalated", false));
+        Cut(noResponse, "v3-awaiting-supervisor-after-escalation", "Version 3: waiting for the supervisor after the escalation email.", s => Is(s, "Escalated", true));
+
+        var notRegistered = await Record("v3-registration-not-completed", "Version 3: no account and never registers: RegistrationNotCompleted.", Quiet, async h => await h.Host.StartAsync(Requests.For("S-1003", "replay-v3-not-registered")), v3);
+        Cut(notRegistered, "v3-awaiting-registration", "Version 3: waiting for registration, first execution.", s => Is(s, "Stage", CaseStage.AwaitingRegistration) && Is(s, "RegistrationChecks", 0));
+        Cut(notRegistered, "v3-awaiting-registration-after-recheck", "Version 3: waiting for registration after one re-check.", s => Is(s, "Stage", CaseStage.AwaitingRegistration) && Is(s, "RegistrationChecks", 1));
+
+        await Record("v3-opted-in-and-added", "Version 3: the supervisor opts the client in: OptedInAndAdded.", Quiet, async h =>
+        {
+            var id = await AwaitingSupervisor(h, "S-1005", "replay-v3-opted-in");
+            h.Host.Mis.OptIn("S-1005");
+            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.OptedIn, "Spoke with the client.", null, default));
+            return id;
+        }, v3);
+
+        var clientFailed = await Record("v3-client-email-failed-remains-opted-out", "Version 3: the client's email fails after its retries, the case manager is told, the case waits; the supervisor decides: RemainsOptedOut.", Quiet, async h =>
+        {
+            const string id = "replay-v3-client-email-failed";
+            h.Host.Emails.Fail($"{id}:{NotificationKind.ClientContactSupervisor}:1");
+            await h.Host.StartAsync(Requests.For("S-1006", id));
+            await h.Host.WaitForAsync(id, c => c.Timeline.Any(t => t.Step == "Client email failed"));
+            await h.Host.WaitUntilWaitingAsync(id);
+            await Accepted(h.Host.Decide.DecideAsync(Token(h, id), DecisionChoice.RemainOptedOut, "Reached the client by phone.", null, default));
+            return id;
+        }, v3);
+        Cut(clientFailed, "v3-awaiting-supervisor-client-email-failed", "Version 3: waiting for the supervisor after the client's email failed.", s => Is(s, "Stage", CaseStage.AwaitingSupervisor) && HasStep(s, "Client email failed"));
+
+        await Record("v3-registration-case-manager-email-failed", "Version 3: no account; the case manager's email fails, the client's goes; the client registers: RegisteredAndAdded.", Quiet, async h =>
+        {
+            const string id = "replay-v3-cm-email-failed";
+            h.Host.Emails.Fail($"{id}:{NotificationKind.CaseManagerUpdate}:1");
+            await h.Host.StartAsync(Requests.For("S-1003", id));
+            await h.Host.WaitForAsync(id, c => c.Timeline.Any(t => t.Step == "Case manager email failed"));
+            await WaitForAsync(() => h.Traffic.Executions(id).Count >= 2);
+            await h.Host.WaitUntilWaitingAsync(id);
+            h.Host.Mis.Register("S-1003");
+            return id;
+        }, v3);
+
+        await Record("v3-failed-supervisor-request", "Version 3: the supervisor's request fails after its retries (the other emails go): Failed.", Quiet, async h =>
+        {
+            const string id = "replay-v3-supervisor-request-failed";
+            h.Host.Emails.Fail($"{id}:{NotificationKind.SupervisorRequest}:1");
+            return await h.Host.StartAsync(Requests.For("S-1006", id));
+        }, v3);
+    }
+
     private sealed record Recording(WorkflowTestHost Host, OrchestratorTraffic Traffic);
 
     /// <param name="version">The orchestration version the case starts with: none (before versioning) unless given.</param>
@@ -230,6 +289,9 @@ public sealed class HistoryRecording
             _ => throw new NotSupportedException(typeof(T).Name),
         };
     }
+
+    private static bool HasStep(JsonNode status, string step) =>
+        status["Timeline"]?.AsArray().Any(t => t?["Step"]?.ToString() == step) == true;
 
     private static async Task<string> AwaitingSupervisor(Recording h, string seekerId, string caseId)
     {

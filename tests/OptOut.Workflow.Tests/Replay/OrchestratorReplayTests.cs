@@ -34,6 +34,13 @@ public sealed partial class OrchestratorReplayTests(ITestOutputHelper output)
         "v2-awaiting-registration-after-recheck", "v2-registration-not-completed",
         "v2-awaiting-supervisor-after-reminder", "v2-awaiting-supervisor-after-escalation", "v2-no-supervisor-response",
         "v2-opted-in-and-added",
+
+        // Version 3 (side emails may fail without failing the wait; deadlines in business hours).
+        "v3-awaiting-supervisor", "v3-awaiting-supervisor-after-reminder", "v3-awaiting-supervisor-after-escalation", "v3-no-supervisor-response",
+        "v3-awaiting-registration", "v3-awaiting-registration-after-recheck", "v3-registration-not-completed",
+        "v3-opted-in-and-added",
+        "v3-awaiting-supervisor-client-email-failed", "v3-client-email-failed-remains-opted-out",
+        "v3-registration-case-manager-email-failed", "v3-failed-supervisor-request",
     ];
 
     private static readonly IServiceProvider Services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
