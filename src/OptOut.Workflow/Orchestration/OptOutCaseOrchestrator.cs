@@ -416,7 +416,8 @@ internal sealed class CaseFlow
     private async Task<CaseResult> WithdrawAsync(CaseWithdrawal withdrawal)
     {
         var reason = string.IsNullOrWhiteSpace(withdrawal.Reason) ? "" : $" Reason: {withdrawal.Reason}";
-        Record(_status.Stage, "Withdrawn", $"The case was withdrawn.{reason}");
+        var by = string.IsNullOrWhiteSpace(withdrawal.WithdrawnBy) ? "" : $" by {withdrawal.WithdrawnBy}";
+        Record(_status.Stage, "Withdrawn", $"The case was withdrawn{by}.{reason}");
         if (_status.Stage == CaseStage.AwaitingSupervisor)
         {
             await NotifyAsync(NotificationKind.SupervisorCaseClosed, outcome: CaseOutcome.Withdrawn);

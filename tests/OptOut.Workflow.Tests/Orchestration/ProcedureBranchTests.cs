@@ -263,7 +263,7 @@ public sealed class ProcedureBranchTests : EngineFixture
         var c = await Host.WaitForClosedAsync(id);
 
         Assert.Equal(nameof(CaseOutcome.Withdrawn), c.Outcome);
-        Assert.Contains("Client moved away.", c.Timeline.Single(t => t.Step == "Withdrawn").Detail, StringComparison.Ordinal);
+        Assert.Equal("The case was withdrawn. Reason: Client moved away.", c.Timeline.Single(t => t.Step == "Withdrawn").Detail); // the app itself: no person named
         Assert.Equal("pat.supervisor@example.org", Email(id, NotificationKind.SupervisorCaseClosed).To.Email);
         Assert.Contains("withdrawn", Email(id, NotificationKind.CaseManagerOutcome).Subject, StringComparison.Ordinal);
         Assert.Equal(CommandDisposition.Conflict, (await Host.Decide.DecideAsync(token, DecisionChoice.OptedIn, null, null, default)).Disposition);

@@ -44,7 +44,7 @@ public sealed class WithdrawCaseHandler(DurableTaskClient client, ICaseIdRegistr
             throw new ArgumentException("The withdrawal reason is not valid free text; check it with IntakeValidator.FreeTextProblem first.", nameof(reason));
         }
 
-        await client.RaiseEventAsync(caseId, WorkflowEvents.Withdraw, new CaseWithdrawal(reason, time.GetUtcNow().UtcDateTime), cancellationToken);
+        await client.RaiseEventAsync(caseId, WorkflowEvents.Withdraw, new CaseWithdrawal(reason, time.GetUtcNow().UtcDateTime, caller.Kind == CallerKind.Person ? caller.Name : null), cancellationToken);
         Log.WithdrawalRequested(logger, caseId, caller.OpenerId);
         return new CommandResult(CommandDisposition.Accepted, $"Case {caseId} is being withdrawn.", view);
     }
