@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using DurableTask.Core;
 using DurableTask.Core.Query;
+using OptOut.DevTools.Durable;
 
 namespace OptOut.Testing;
 
@@ -19,7 +20,7 @@ public sealed record DurableRecord(string InstanceId, string Kind, string Json);
 /// work items per dispatcher and, when that many are in flight, looks again only every 500 ms.
 /// </summary>
 public sealed class RecordingOrchestrationService(IOrchestrationService inner, bool record = true, int? maxConcurrentWorkItems = null)
-    : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
+    : ForwardingOrchestrationService(inner)
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -28,8 +29,6 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner, b
     };
 
     private readonly ConcurrentQueue<DurableRecord> _records = new();
-
-    private IOrchestrationServiceClient Client => (IOrchestrationServiceClient)inner;
 
     public IReadOnlyList<DurableRecord> Records => [.. _records];
 
@@ -44,24 +43,18 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner, b
     /// </summary>
     public event Action<OrchestrationState>? StateCommitted;
 
-    public int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
+    public override int MaxConcurrentTaskOrchestrationWorkItems => maxConcurrentWorkItems ?? base.MaxConcurrentTaskOrchestrationWorkItems;
 
-    public int MaxConcurrentTaskOrchestrationWorkItems => maxConcurrentWorkItems ?? inner.MaxConcurrentTaskOrchestrationWorkItems;
+    public override int MaxConcurrentTaskActivityWorkItems => maxConcurrentWorkItems ?? base.MaxConcurrentTaskActivityWorkItems;
 
-    public BehaviorOnContinueAsNew EventBehaviourForContinueAsNew => inner.EventBehaviourForContinueAsNew;
-
-    public int TaskActivityDispatcherCount => inner.TaskActivityDispatcherCount;
-
-    public int MaxConcurrentTaskActivityWorkItems => maxConcurrentWorkItems ?? inner.MaxConcurrentTaskActivityWorkItems;
-
-    public Task CompleteTaskOrchestrationWorkItemAsync(
+    public override Task CompleteTaskOrchestrationWorkItemAsync(
         TaskOrchestrationWorkItem workItem,
         OrchestrationRuntimeState newOrchestrationRuntimeState,
         IList<TaskMessage> outboundMessages,
         IList<TaskMessage> orchestratorMessages,
         IList<TaskMessage> timerMessages,
-        TaskMessage continuedAsNewMessage,
-        OrchestrationState orchestrationState)
+        TaskMessage? continuedAsNewMessage,
+        OrchestrationState? orchestrationState)
     {
         var id = workItem.InstanceId;
         foreach (var e in newOrchestrationRuntimeState.NewEvents)
@@ -69,7 +62,7 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner, b
             Record(id, $"history:{e.EventType}", e);
         }
 
-        foreach (var m in outboundMessages.Concat(orchestratorMessages).Concat(timerMessages).Append(continuedAsNewMessage).Where(m => m is not null))
+        foreach (var m in outboundMessages.Concat(orchestratorMessages).Concat(timerMessages).Append(continuedAsNewMessage).OfType<TaskMessage>())
         {
             Record(m.OrchestrationInstance?.InstanceId ?? id, $"message:{m.Event?.EventType}", m);
         }
@@ -83,7 +76,7 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner, b
 
         async Task CompleteAsync()
         {
-            await inner.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
+            await base.CompleteTaskOrchestrationWorkItemAsync(workItem, newOrchestrationRuntimeState, outboundMessages, orchestratorMessages, timerMessages, continuedAsNewMessage, orchestrationState);
             if (orchestrationState is not null)
             {
                 StateCommitted?.Invoke(orchestrationState);
@@ -91,22 +84,22 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner, b
         }
     }
 
-    public Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
+    public override Task CompleteTaskActivityWorkItemAsync(TaskActivityWorkItem workItem, TaskMessage responseMessage)
     {
         Record(responseMessage.OrchestrationInstance.InstanceId, $"activity-result:{responseMessage.Event?.EventType}", responseMessage);
-        return inner.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
+        return base.CompleteTaskActivityWorkItemAsync(workItem, responseMessage);
     }
 
-    public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage)
+    public override Task CreateTaskOrchestrationAsync(TaskMessage creationMessage)
     {
         Record(creationMessage.OrchestrationInstance.InstanceId, "create", creationMessage);
-        return Client.CreateTaskOrchestrationAsync(creationMessage);
+        return base.CreateTaskOrchestrationAsync(creationMessage);
     }
 
-    public Task CreateTaskOrchestrationAsync(TaskMessage creationMessage, OrchestrationStatus[] dedupeStatuses)
+    public override Task CreateTaskOrchestrationAsync(TaskMessage creationMessage, OrchestrationStatus[] dedupeStatuses)
     {
         Record(creationMessage.OrchestrationInstance.InstanceId, "create", creationMessage);
-        return Client.CreateTaskOrchestrationAsync(creationMessage, dedupeStatuses);
+        return base.CreateTaskOrchestrationAsync(creationMessage, dedupeStatuses);
     }
 
     /// <summary>
@@ -116,43 +109,21 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner, b
     /// </summary>
     public Func<TaskMessage, bool>? DivertSend { get; set; }
 
-    public Task SendTaskOrchestrationMessageAsync(TaskMessage message)
+    public override Task SendTaskOrchestrationMessageAsync(TaskMessage message)
     {
         Record(message.OrchestrationInstance.InstanceId, $"send:{message.Event?.EventType}", message);
-        return DivertSend?.Invoke(message) == true ? Task.CompletedTask : Client.SendTaskOrchestrationMessageAsync(message);
+        return DivertSend?.Invoke(message) == true ? Task.CompletedTask : base.SendTaskOrchestrationMessageAsync(message);
     }
 
-    public Task SendTaskOrchestrationMessageBatchAsync(params TaskMessage[] messages)
+    public override Task SendTaskOrchestrationMessageBatchAsync(params TaskMessage[] messages)
     {
         foreach (var m in messages)
         {
             Record(m.OrchestrationInstance.InstanceId, $"send:{m.Event?.EventType}", m);
         }
 
-        return Client.SendTaskOrchestrationMessageBatchAsync(messages);
+        return base.SendTaskOrchestrationMessageBatchAsync(messages);
     }
-
-    public Task StartAsync() => inner.StartAsync();
-
-    public Task StopAsync() => inner.StopAsync();
-
-    public Task StopAsync(bool isForced) => inner.StopAsync(isForced);
-
-    public Task CreateAsync() => inner.CreateAsync();
-
-    public Task CreateAsync(bool recreateInstanceStore) => inner.CreateAsync(recreateInstanceStore);
-
-    public Task CreateIfNotExistsAsync() => inner.CreateIfNotExistsAsync();
-
-    public Task DeleteAsync() => inner.DeleteAsync();
-
-    public Task DeleteAsync(bool deleteInstanceStore) => inner.DeleteAsync(deleteInstanceStore);
-
-    public bool IsMaxMessageCountExceeded(int currentMessageCount, OrchestrationRuntimeState runtimeState) => inner.IsMaxMessageCountExceeded(currentMessageCount, runtimeState);
-
-    public int GetDelayInSecondsAfterOnProcessException(Exception exception) => inner.GetDelayInSecondsAfterOnProcessException(exception);
-
-    public int GetDelayInSecondsAfterOnFetchException(Exception exception) => inner.GetDelayInSecondsAfterOnFetchException(exception);
 
     /// <summary>
     /// Called with each orchestration work item the engine has taken (its instance locked, its new messages in hand)
@@ -161,9 +132,9 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner, b
     /// </summary>
     public Func<TaskOrchestrationWorkItem, Task>? BeforeStep { get; set; }
 
-    public async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
+    public override async Task<TaskOrchestrationWorkItem> LockNextTaskOrchestrationWorkItemAsync(TimeSpan receiveTimeout, CancellationToken cancellationToken)
     {
-        var workItem = await inner.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
+        var workItem = await base.LockNextTaskOrchestrationWorkItemAsync(receiveTimeout, cancellationToken);
         if (workItem is not null && BeforeStep is { } before)
         {
             await before(workItem);
@@ -172,55 +143,30 @@ public sealed class RecordingOrchestrationService(IOrchestrationService inner, b
         return workItem!;
     }
 
-    public Task RenewTaskOrchestrationWorkItemLockAsync(TaskOrchestrationWorkItem workItem) => inner.RenewTaskOrchestrationWorkItemLockAsync(workItem);
-
-    public Task AbandonTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.AbandonTaskOrchestrationWorkItemAsync(workItem);
-
-    public Task ReleaseTaskOrchestrationWorkItemAsync(TaskOrchestrationWorkItem workItem) => inner.ReleaseTaskOrchestrationWorkItemAsync(workItem);
-
-    public Task<TaskActivityWorkItem> LockNextTaskActivityWorkItem(TimeSpan receiveTimeout, CancellationToken cancellationToken) =>
-        inner.LockNextTaskActivityWorkItem(receiveTimeout, cancellationToken);
-
-    public Task<TaskActivityWorkItem> RenewTaskActivityWorkItemLockAsync(TaskActivityWorkItem workItem) => inner.RenewTaskActivityWorkItemLockAsync(workItem);
-
-    public Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem) => inner.AbandonTaskActivityWorkItemAsync(workItem);
-
-    public Task<OrchestrationState> WaitForOrchestrationAsync(string instanceId, string executionId, TimeSpan timeout, CancellationToken cancellationToken) =>
-        Client.WaitForOrchestrationAsync(instanceId, executionId, timeout, cancellationToken);
-
-    public Task ForceTerminateTaskOrchestrationAsync(string instanceId, string reason) => Client.ForceTerminateTaskOrchestrationAsync(instanceId, reason);
-
-    public Task<IList<OrchestrationState>> GetOrchestrationStateAsync(string instanceId, bool allExecutions)
+    public override Task<IList<OrchestrationState>> GetOrchestrationStateAsync(string instanceId, bool allExecutions)
     {
         Read($"state:{instanceId}");
-        return Client.GetOrchestrationStateAsync(instanceId, allExecutions);
+        return base.GetOrchestrationStateAsync(instanceId, allExecutions);
     }
 
-    public Task<OrchestrationState> GetOrchestrationStateAsync(string instanceId, string executionId)
+    public override Task<OrchestrationState> GetOrchestrationStateAsync(string instanceId, string executionId)
     {
         Read($"state:{instanceId}");
-        return Client.GetOrchestrationStateAsync(instanceId, executionId);
+        return base.GetOrchestrationStateAsync(instanceId, executionId);
     }
 
     /// <summary>Every recorded history event of the instance (all executions), as a JSON array.</summary>
-    public Task<string> GetOrchestrationHistoryAsync(string instanceId, string executionId)
+    public override Task<string> GetOrchestrationHistoryAsync(string instanceId, string executionId)
     {
         Read($"history:{instanceId}");
         return Task.FromResult("[" + string.Join(",", For(instanceId).Where(r => r.Kind.StartsWith("history:", StringComparison.Ordinal)).Select(r => r.Json)) + "]");
     }
 
-    public Task PurgeOrchestrationHistoryAsync(DateTime thresholdDateTimeUtc, OrchestrationStateTimeRangeFilterType timeRangeFilterType) =>
-        Client.PurgeOrchestrationHistoryAsync(thresholdDateTimeUtc, timeRangeFilterType);
-
-    public Task<OrchestrationQueryResult> GetOrchestrationWithQueryAsync(OrchestrationQuery query, CancellationToken cancellationToken)
+    public override Task<OrchestrationQueryResult> GetOrchestrationWithQueryAsync(OrchestrationQuery query, CancellationToken cancellationToken)
     {
         Read($"query:pageSize={query.PageSize}:fetchInputsAndOutputs={query.FetchInputsAndOutputs}:continued={!string.IsNullOrEmpty(query.ContinuationToken)}");
-        return ((IOrchestrationServiceQueryClient)inner).GetOrchestrationWithQueryAsync(query, cancellationToken);
+        return base.GetOrchestrationWithQueryAsync(query, cancellationToken);
     }
-
-    public Task<PurgeResult> PurgeInstanceStateAsync(string instanceId) => ((IOrchestrationServicePurgeClient)inner).PurgeInstanceStateAsync(instanceId);
-
-    public Task<PurgeResult> PurgeInstanceStateAsync(PurgeInstanceFilter purgeInstanceFilter) => ((IOrchestrationServicePurgeClient)inner).PurgeInstanceStateAsync(purgeInstanceFilter);
 
     private void Read(string what)
     {
