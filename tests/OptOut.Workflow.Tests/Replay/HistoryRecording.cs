@@ -209,6 +209,18 @@ public sealed class HistoryRecording
             return id;
         }, v3);
 
+        var registrationClientFailed = await Record("v3-registration-client-email-failed-withdrawn", "Version 3: no account; the registration instructions fail after their retries, the case waits; withdrawn: Withdrawn.", Quiet, async h =>
+        {
+            const string id = "replay-v3-reg-client-email-failed";
+            h.Host.Emails.Fail($"{id}:{NotificationKind.ClientRegistrationInstructions}:1");
+            await h.Host.StartAsync(Requests.For("S-1003", id));
+            await h.Host.WaitForAsync(id, c => c.Timeline.Any(t => t.Step == "Client email failed"));
+            await h.Host.WaitUntilWaitingAsync(id);
+            await Accepted(h.Host.Withdraw.HandleAsync(Caller.System, id, "Client moved away.", default));
+            return id;
+        }, v3);
+        Cut(registrationClientFailed, "v3-awaiting-registration-client-email-failed", "Version 3: waiting for registration after the registration instructions failed.", s => Is(s, "Stage", CaseStage.AwaitingRegistration) && HasStep(s, "Client email failed"));
+
         await Record("v3-failed-supervisor-request", "Version 3: the supervisor's request fails after its retries (the other emails go): Failed.", Quiet, async h =>
         {
             const string id = "replay-v3-supervisor-request-failed";

@@ -41,6 +41,7 @@ public sealed partial class OrchestratorReplayTests(ITestOutputHelper output)
         "v3-opted-in-and-added",
         "v3-awaiting-supervisor-client-email-failed", "v3-client-email-failed-remains-opted-out",
         "v3-registration-case-manager-email-failed", "v3-failed-supervisor-request",
+        "v3-awaiting-registration-client-email-failed", "v3-registration-client-email-failed-withdrawn",
     ];
 
     private static readonly IServiceProvider Services = new ServiceCollection().AddSingleton<ILoggerFactory>(NullLoggerFactory.Instance).BuildServiceProvider();
