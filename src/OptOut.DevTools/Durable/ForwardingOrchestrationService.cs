@@ -13,9 +13,7 @@ namespace OptOut.DevTools.Durable;
 public abstract class ForwardingOrchestrationService(IOrchestrationService inner)
     : IOrchestrationService, IOrchestrationServiceClient, IOrchestrationServiceQueryClient, IOrchestrationServicePurgeClient
 {
-    protected IOrchestrationService Inner => inner;
-
-    protected IOrchestrationServiceClient InnerClient => (IOrchestrationServiceClient)inner;
+    private IOrchestrationServiceClient Client => (IOrchestrationServiceClient)inner;
 
     // The engine: dispatchers and work items.
     public virtual int TaskOrchestrationDispatcherCount => inner.TaskOrchestrationDispatcherCount;
@@ -79,27 +77,27 @@ public abstract class ForwardingOrchestrationService(IOrchestrationService inner
     public virtual Task AbandonTaskActivityWorkItemAsync(TaskActivityWorkItem workItem) => inner.AbandonTaskActivityWorkItemAsync(workItem);
 
     // The client: starting, messaging, reading and purging instances.
-    public virtual Task CreateTaskOrchestrationAsync(TaskMessage creationMessage) => InnerClient.CreateTaskOrchestrationAsync(creationMessage);
+    public virtual Task CreateTaskOrchestrationAsync(TaskMessage creationMessage) => Client.CreateTaskOrchestrationAsync(creationMessage);
 
-    public virtual Task CreateTaskOrchestrationAsync(TaskMessage creationMessage, OrchestrationStatus[] dedupeStatuses) => InnerClient.CreateTaskOrchestrationAsync(creationMessage, dedupeStatuses);
+    public virtual Task CreateTaskOrchestrationAsync(TaskMessage creationMessage, OrchestrationStatus[] dedupeStatuses) => Client.CreateTaskOrchestrationAsync(creationMessage, dedupeStatuses);
 
-    public virtual Task SendTaskOrchestrationMessageAsync(TaskMessage message) => InnerClient.SendTaskOrchestrationMessageAsync(message);
+    public virtual Task SendTaskOrchestrationMessageAsync(TaskMessage message) => Client.SendTaskOrchestrationMessageAsync(message);
 
-    public virtual Task SendTaskOrchestrationMessageBatchAsync(params TaskMessage[] messages) => InnerClient.SendTaskOrchestrationMessageBatchAsync(messages);
+    public virtual Task SendTaskOrchestrationMessageBatchAsync(params TaskMessage[] messages) => Client.SendTaskOrchestrationMessageBatchAsync(messages);
 
     public virtual Task<OrchestrationState> WaitForOrchestrationAsync(string instanceId, string executionId, TimeSpan timeout, CancellationToken cancellationToken) =>
-        InnerClient.WaitForOrchestrationAsync(instanceId, executionId, timeout, cancellationToken);
+        Client.WaitForOrchestrationAsync(instanceId, executionId, timeout, cancellationToken);
 
-    public virtual Task ForceTerminateTaskOrchestrationAsync(string instanceId, string reason) => InnerClient.ForceTerminateTaskOrchestrationAsync(instanceId, reason);
+    public virtual Task ForceTerminateTaskOrchestrationAsync(string instanceId, string reason) => Client.ForceTerminateTaskOrchestrationAsync(instanceId, reason);
 
-    public virtual Task<IList<OrchestrationState>> GetOrchestrationStateAsync(string instanceId, bool allExecutions) => InnerClient.GetOrchestrationStateAsync(instanceId, allExecutions);
+    public virtual Task<IList<OrchestrationState>> GetOrchestrationStateAsync(string instanceId, bool allExecutions) => Client.GetOrchestrationStateAsync(instanceId, allExecutions);
 
-    public virtual Task<OrchestrationState> GetOrchestrationStateAsync(string instanceId, string executionId) => InnerClient.GetOrchestrationStateAsync(instanceId, executionId);
+    public virtual Task<OrchestrationState> GetOrchestrationStateAsync(string instanceId, string executionId) => Client.GetOrchestrationStateAsync(instanceId, executionId);
 
-    public virtual Task<string> GetOrchestrationHistoryAsync(string instanceId, string executionId) => InnerClient.GetOrchestrationHistoryAsync(instanceId, executionId);
+    public virtual Task<string> GetOrchestrationHistoryAsync(string instanceId, string executionId) => Client.GetOrchestrationHistoryAsync(instanceId, executionId);
 
     public virtual Task PurgeOrchestrationHistoryAsync(DateTime thresholdDateTimeUtc, OrchestrationStateTimeRangeFilterType timeRangeFilterType) =>
-        InnerClient.PurgeOrchestrationHistoryAsync(thresholdDateTimeUtc, timeRangeFilterType);
+        Client.PurgeOrchestrationHistoryAsync(thresholdDateTimeUtc, timeRangeFilterType);
 
     public virtual Task<OrchestrationQueryResult> GetOrchestrationWithQueryAsync(OrchestrationQuery query, CancellationToken cancellationToken) =>
         ((IOrchestrationServiceQueryClient)inner).GetOrchestrationWithQueryAsync(query, cancellationToken);

@@ -133,7 +133,7 @@ internal sealed class CaseFlow
         // in flight is buffered by the SDK and taken by the waiter AwaitSupervisorAsync creates in this execution.
         // The three emails do not depend on one another, so they go out together (one orchestrator step instead of three).
         // Before version 3, any of them failing after its retries closes the case as Failed (the case manager is told
-        // why); from version 3 on, only the supervisor's request does: the wait needs nothing else (SideEmailsAsync).
+        // why); from version 3 on, only the supervisor's request does: the wait needs nothing else (SettleStepEmailsAsync).
         _status.WaitingSince = Now;
         _status.Stage = CaseStage.AwaitingSupervisor;
         Publish();
@@ -144,12 +144,7 @@ internal sealed class CaseFlow
             NotificationKind.CaseManagerUpdate,
             detail: $"the client has opted out of data sharing. ESD WIOA supervisor {_case.Supervisor.Name} ({_case.Supervisor.Email}) is being emailed."
                 + (hasClientEmail ? " The client is being emailed and asked to contact the supervisor." : " The client has no email address on the case: please ask the client to contact the supervisor."));
-        if (!Runs(OrchestratorVersions.SideEmailFailuresKeepTheWait))
-        {
-            await Task.WhenAll(supervisor, client, caseManager);
-        }
-
-        var (clientFailure, caseManagerFailure) = await SideEmailsAsync(supervisor, client, caseManager);
+        var (clientFailure, caseManagerFailure) = await SettleStepEmailsAsync(supervisor, client, caseManager);
         Record(CaseStage.AwaitingSupervisor, "Supervisor emailed", $"ESD WIOA supervisor {_case.Supervisor.Name} asked to help the client opt in (client name, phone and reason included).");
         if (hasClientEmail && clientFailure is null)
         {
@@ -182,14 +177,9 @@ internal sealed class CaseFlow
         var caseManager = NotifyAsync(
             NotificationKind.CaseManagerUpdate,
             detail: $"the client has no WorkSourceWA account. Please help them register and choose Opt-In. MIS will be re-checked every {Describe(Policy.RegistrationRecheckInterval)} until {Describe(Deadline(_status.WaitingSince.Value, Policy.RegistrationDeadline))}.");
-        if (!Runs(OrchestratorVersions.SideEmailFailuresKeepTheWait))
-        {
-            await Task.WhenAll(client, caseManager);
-        }
-
         // From version 3 on, the wait goes on while someone was told: the case manager (who helps the client register),
         // or the client (who registers by themselves). Both failing closes the case as Failed.
-        var (clientFailure, caseManagerFailure) = await SideEmailsAsync(essential: null, client, caseManager);
+        var (clientFailure, caseManagerFailure) = await SettleStepEmailsAsync(essential: null, client, caseManager);
         if (caseManagerFailure is not null && (clientFailure is not null || !hasClientEmail))
         {
             await caseManager; // nobody was told: throws the case manager's failure
@@ -210,13 +200,19 @@ internal sealed class CaseFlow
     }
 
     /// <summary>
-    /// Version 3: waits for every email of the step that starts a wait. The <paramref name="essential"/> one (the
-    /// supervisor's request, which carries the decision link) failing after its retries still fails the case (thrown
-    /// once all have settled, so no activity outlives the case); the others' failures are returned (null: sent, or no
-    /// email). Before version 3 the caller has already awaited them all, so this only reads their results.
+    /// Waits for every email of the step that starts a wait. Before version 3 any of them failing after its retries
+    /// fails the case (thrown). From version 3 on only the <paramref name="essential"/> one (the supervisor's request,
+    /// which carries the decision link) does, thrown once all have settled so no activity outlives the case; the
+    /// others' failures are returned (null: sent, or no email).
     /// </summary>
-    private async Task<(string? Client, string? CaseManager)> SideEmailsAsync(Task? essential, Task client, Task caseManager)
+    private async Task<(string? Client, string? CaseManager)> SettleStepEmailsAsync(Task? essential, Task client, Task caseManager)
     {
+        if (!Runs(OrchestratorVersions.SideEmailFailuresKeepTheWait))
+        {
+            await Task.WhenAll(essential ?? Task.CompletedTask, client, caseManager);
+            return (null, null);
+        }
+
         var clientFailure = FailureOf(client);
         var caseManagerFailure = FailureOf(caseManager);
         await Task.WhenAll(essential is null ? Task.CompletedTask : FailureOf(essential), clientFailure, caseManagerFailure);
